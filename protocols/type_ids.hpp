@@ -1,0 +1,34 @@
+#pragma once
+// Podvisor's CAF type-ID block: every message type that crosses an actor boundary gets an
+// ID and a portable name here, in one place, so both ends of a network link agree
+// (CAF_BEGIN_TYPE_ID_BLOCK exists since CAF 0.17.5; Debian's 0.17.6 has it).
+//
+// To add a message type `podvisor::protocols::foo` (declared in protocols/foo.hpp with
+// an `inspect` overload):
+//   1. forward-declare it below (this header must stay cheap to include),
+//   2. add `CAF_ADD_TYPE_ID(podvisor, (podvisor::protocols::foo))` inside the block —
+//      append only: IDs are positions, and reordering changes them,
+//   3. include protocols/foo.hpp in protocols/type_ids.cpp, where `register_types`
+//      needs the complete type.
+// The portable name is the fully qualified C++ name ("podvisor::protocols::foo").
+// Atoms need no ID in 0.17: declare them with CAF_ADD_ATOM(podvisor, podvisor::protocols,
+// name_atom, "name") next to the interface that uses them.
+//
+// Tests that need their own message types append a block after this one:
+//   CAF_BEGIN_TYPE_ID_BLOCK(podvisor_test, caf::id_block::podvisor::end)
+
+#include <caf/fwd.hpp>
+#include <caf/type_id.hpp>
+
+CAF_BEGIN_TYPE_ID_BLOCK(podvisor, caf::first_custom_type_id)
+
+CAF_END_TYPE_ID_BLOCK(podvisor)
+
+namespace podvisor::protocols {
+
+/// Registers every type of the block (and the "podvisor" error category) with `cfg`.
+/// actors::system_config calls it; a hand-made config must call it before creating the
+/// actor system.
+void register_types(caf::actor_system_config& cfg);
+
+} // namespace podvisor::protocols

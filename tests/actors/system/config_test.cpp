@@ -1,0 +1,148 @@
+#include "actors/system/config.hpp"
+
+#include <chrono>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <caf/all.hpp>
+#include <catch2/catch_test_macros.hpp>
+
+#include "protocols/error.hpp"
+
+using namespace podvisor;
+using podvisor::protocols::from_caf_error;
+using podvisor::protocols::to_caf_error;
+
+namespace {
+
+constexpr auto wait_limit = std::chrono::seconds{10};
+
+// Lines written through the facade while a test runs; defaults restored afterwards.
+struct captured_log {
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  captured_log() {
+    log::reset();
+    log::set_sink([this](std::string_view line) {
+      std::lock_guard guard{mutex};
+      lines.emplace_back(line);
+    });
+  }
+  ~captured_log() { log::reset(); }
+  captured_log(const captured_log&) = delete;
+  captured_log& operator=(const captured_log&) = delete;
+  std::vector<std::string> snapshot() {
+    std::lock_guard guard{mutex};
+    return lines;
+  }
+};
+
+caf::behavior thrower(caf::event_based_actor* self) {
+  actors::install_exception_handler(self, actors::make_logger(self, "test", "thrower"));
+  return {
+    [](int x) -> int {
+      if (x < 0)
+        throw 42; // not a std::exception
+      throw std::runtime_error("boom");
+    },
+  };
+}
+
+} // namespace
+
+TEST_CASE("system_config registers the podvisor error category", "[actors][system][config]") {
+  actors::system_config cfg;
+  cfg.set_scheduler_threads(2);
+  caf::actor_system sys{cfg};
+  CHECK(sys.render(to_caf_error({errc::not_found, "vmi default/x"})) == R"(podvisor.not_found("vmi default/x"))");
+  CHECK(sys.scheduler().num_workers() == 2);
+}
+
+TEST_CASE("set_scheduler_threads ignores zero", "[actors][system][config]") {
+  actors::system_config cfg;
+  cfg.set_scheduler_threads(3);
+  cfg.set_scheduler_threads(0);
+  CHECK(caf::get_or(cfg, "scheduler.max-threads", std::size_t{0}) == 3);
+}
+
+TEST_CASE("make_logger names the actor when no object is given", "[actors][system][config]") {
+  actors::system_config cfg;
+  cfg.set_scheduler_threads(2);
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  auto named = actors::make_logger(self.ptr(), "agent", "vm default/web-1");
+  CHECK(named.component() == "agent");
+  CHECK(named.object() == "vm default/web-1");
+  auto anonymous = actors::make_logger(self.ptr(), "agent");
+  CHECK(anonymous.object() == std::string{self->name()} + "#" + std::to_string(self->id()));
+  CHECK(actors::make_logger(nullptr, "agent").object().empty());
+}
+
+TEST_CASE("an actor that throws exits with errc::internal and logs the exception", "[actors][system][config]") {
+  captured_log cap;
+  actors::system_config cfg;
+  cfg.set_scheduler_threads(2);
+  caf::actor_system sys{cfg};
+  auto victim = sys.spawn(thrower);
+  caf::scoped_actor self{sys};
+  self->monitor(victim);
+
+  bool answered = false;
+  self->request(victim, wait_limit, 1)
+    .receive([](int) { FAIL("expected an error"); },
+             [&](const caf::error& err) {
+               answered = true;
+               CHECK(from_caf_error(err) == error{errc::internal, "uncaught exception: boom"});
+               CHECK(sys.render(err) == R"(podvisor.internal("uncaught exception: boom"))");
+             });
+  CHECK(answered);
+
+  bool down = false;
+  self->receive(
+    [&](const caf::down_msg& msg) {
+      down = true;
+      CHECK(msg.source == victim.address());
+      CHECK(from_caf_error(msg.reason) == error{errc::internal, "uncaught exception: boom"});
+    },
+    caf::after(wait_limit) >> [] { FAIL("no down message"); });
+  CHECK(down);
+
+  auto lines = cap.snapshot();
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].find(" error [test thrower] uncaught exception: boom\n") != std::string::npos);
+}
+
+TEST_CASE("exceptions that are not std::exception are handled too", "[actors][system][config]") {
+  captured_log cap;
+  actors::system_config cfg;
+  cfg.set_scheduler_threads(2);
+  caf::actor_system sys{cfg};
+  auto victim = sys.spawn(thrower);
+  caf::scoped_actor self{sys};
+  self->monitor(victim);
+  self->send(victim, -1);
+  bool down = false;
+  self->receive(
+    [&](const caf::down_msg& msg) {
+      down = true;
+      CHECK(from_caf_error(msg.reason) == error{errc::internal, "uncaught exception: unknown exception"});
+    },
+    caf::after(wait_limit) >> [] { FAIL("no down message"); });
+  CHECK(down);
+  auto lines = cap.snapshot();
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].find("[test thrower] uncaught exception: unknown exception") != std::string::npos);
+}
+
+TEST_CASE("handle_exception turns an exception into an internal error", "[actors][system][config]") {
+  captured_log cap;
+  log::logger lg{"agent", "vm default/web-1"};
+  auto err = actors::handle_exception(lg, std::make_exception_ptr(std::logic_error("bad state")));
+  CHECK(from_caf_error(err) == error{errc::internal, "uncaught exception: bad state"});
+  CHECK(from_caf_error(actors::handle_exception(lg, nullptr)) == errc::internal);
+  auto lines = cap.snapshot();
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0].find(" error [agent vm default/web-1] uncaught exception: bad state\n") != std::string::npos);
+}
