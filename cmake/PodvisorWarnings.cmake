@@ -3,7 +3,7 @@
 add_library(podvisor_warnings INTERFACE)
 target_compile_options(podvisor_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+  -Woverloaded-virtual -Wimplicit-fallthrough)
 if(PODVISOR_WERROR)
   target_compile_options(podvisor_warnings INTERFACE -Werror)
 endif()

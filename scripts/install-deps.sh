@@ -21,7 +21,7 @@ BOOKWORM_PKGS=(
   build-essential cmake pkgconf make git
   # libraries
   libcaf-dev libnl-3-dev libnl-route-3-dev libcpp-httplib-dev nlohmann-json3-dev
-  libsqlite3-dev libssl-dev
+  libsqlite3-dev libssl-dev libyaml-cpp-dev
   # fuzzing (libFuzzer and sanitizers come with clang's runtime)
   clang-14 libclang-rt-14-dev
   # tests

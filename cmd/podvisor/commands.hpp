@@ -1,0 +1,16 @@
+#pragma once
+// The podvisor CLI's commands. Each returns the process exit code: 0 success,
+// 1 the command ran and found a problem (e.g. an invalid manifest), 2 bad usage.
+
+#include <string_view>
+#include <vector>
+
+namespace podvisor::cli {
+
+/// `podvisor validate -f FILE... [-o text|json]`: parse, default and validate manifests.
+int run_validate(const std::vector<std::string_view>& args);
+
+/// `podvisor up [--examples DIR]`: run what exists of Podvisor on this machine.
+int run_up(const std::vector<std::string_view>& args);
+
+} // namespace podvisor::cli
