@@ -22,6 +22,11 @@ struct enum_entry {
   std::string_view name;
 };
 
+// Lets `enum_entry{e::x, "x"}` deduce E on compilers without aggregate CTAD (clang 14,
+// which builds the fuzzers).
+template <class E>
+enum_entry(E, std::string_view) -> enum_entry<E>;
+
 /// Specialized for every API enum; `entries` lists every enumerator once.
 template <class E>
 struct enum_table;
