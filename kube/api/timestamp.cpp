@@ -44,6 +44,10 @@ std::optional<timestamp> parse_timestamp(std::string_view text) {
   if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23
       || minute > 59 || second > 60)
     return std::nullopt;
+  // system_clock counts nanoseconds in 64 bits: about 1678 to 2262. Refuse what it cannot
+  // hold instead of overflowing (found by the fuzzer).
+  if (year < min_timestamp_year || year > max_timestamp_year)
+    return std::nullopt;
   std::size_t pos = 19;
   long long nanos = 0;
   if (pos < text.size() && text[pos] == '.') {
@@ -127,7 +131,7 @@ bool json_leaf<timestamp>::decode(const json& j, timestamp& out, std::string& wh
   }
   auto parsed = parse_timestamp(j.get_ref<const std::string&>());
   if (!parsed) {
-    why = "must be an RFC 3339 date-time, e.g. \"2024-05-01T12:00:00Z\"";
+    why = "must be an RFC 3339 date-time between the years 1678 and 2261, e.g. \"2024-05-01T12:00:00Z\"";
     return false;
   }
   out = *parsed;

@@ -18,6 +18,10 @@ struct timestamp {
   auto operator<=>(const timestamp&) const = default;
 };
 
+/// The years a timestamp may fall in: what a 64-bit nanosecond clock can represent.
+inline constexpr int min_timestamp_year = 1678;
+inline constexpr int max_timestamp_year = 2261;
+
 /// Parses RFC 3339 (`2024-05-01T12:00:00Z`, fractional seconds and `+02:00` offsets too).
 std::optional<timestamp> parse_timestamp(std::string_view text);
 

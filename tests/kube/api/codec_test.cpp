@@ -96,3 +96,14 @@ TEST_CASE("parse_json refuses malformed and over-deep documents", "[kube][api][c
   CHECK_FALSE(parse_json("{} trailing", j, err));
   CHECK(parse_json(R"({"a":[1,2]})", j, err));
 }
+
+TEST_CASE("timestamps outside what the clock holds are refused, not overflowed", "[kube][api][codec]") {
+  // Found by the fuzzer: year 8765 overflowed the nanosecond clock (undefined behaviour).
+  CHECK_FALSE(parse_timestamp("8765-01-01T00:00:00Z"));
+  CHECK_FALSE(parse_timestamp("1600-01-01T00:00:00Z"));
+  CHECK(parse_timestamp("2261-12-31T23:59:59Z"));
+  CHECK(parse_timestamp("1970-01-01T00:00:00Z"));
+  auto out = decode<object_meta>(json::parse(R"({"creationTimestamp":"9999-12-31T23:59:59Z"})"));
+  REQUIRE(out.errors.size() == 1);
+  CHECK(out.errors[0].field == "creationTimestamp");
+}
