@@ -29,7 +29,7 @@ build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
 up: build
-	@$(BUILD_DIR)/bin/podvisor up $(UP_FLAGS)
+	@$(BUILD_DIR)/bin/podvisor up --data-dir $(BUILD_DIR)/podvisor-data $(UP_FLAGS)
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(TEST_JOBS) $(CTEST_FLAGS)

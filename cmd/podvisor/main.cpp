@@ -17,8 +17,8 @@ Usage:
   podvisor <command> [flags]
 
 Commands:
-  up          run Podvisor on this machine (today: admit examples/ with the API
-              rules; the embedded cluster is not built yet)
+  up          run Podvisor on this machine (today: the embedded API server with
+              examples/ applied; controllers and nodes are not built yet)
   validate    decode, default and validate manifests as the API server admits them
   version     print the version
 

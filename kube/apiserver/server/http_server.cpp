@@ -1,0 +1,180 @@
+#include "kube/apiserver/server/http_server.hpp"
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <httplib.h>
+
+#include "kube/apiserver/server/responses.hpp"
+#include "kube/apiserver/server/watch_session.hpp"
+
+namespace podvisor::kube::apiserver {
+
+struct http_server::impl {
+  api_handler& handler;
+  http_options options;
+  std::unique_ptr<httplib::SSLServer> server;
+  std::thread thread;
+  // Open watch sessions, so that stop() can end them instead of waiting for timeouts.
+  std::mutex sessions_mu;
+  std::set<std::shared_ptr<watch_session>> sessions;
+  std::atomic<bool> stopping{false};
+
+  impl(api_handler& h, http_options o) : handler(h), options(std::move(o)) {}
+
+  void serve(const httplib::Request& req, httplib::Response& res) {
+    api_request r;
+    r.method = req.method;
+    r.path = req.path;
+    for (const auto& [key, value] : req.params)
+      r.query.emplace(key, value); // emplace keeps the first of repeated keys
+    r.accept = req.get_header_value("Accept");
+    r.content_type = req.get_header_value("Content-Type");
+    r.authorization = req.get_header_value("Authorization");
+    r.body = req.body;
+    auto out = handler.handle(r);
+    res.status = out.status;
+    for (const auto& [name, value] : out.headers)
+      res.set_header(name, value);
+    if (!out.watch) {
+      res.set_content(std::move(out.body), out.content_type);
+      return;
+    }
+    auto session = out.watch;
+    {
+      std::lock_guard lock{sessions_mu};
+      auto limit = options.threads > options.reserved_threads ? options.threads - options.reserved_threads : 1;
+      if (sessions.size() >= limit) {
+        // Every further watch would hold a worker thread; refuse it like kube-apiserver's
+        // max-in-flight limit does, and keep the remaining threads for short requests.
+        session->close();
+        res.status = 429;
+        res.set_header("Retry-After", "1");
+        res.set_content(R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too many open watches, please try again later","reason":"TooManyRequests","details":{"retryAfterSeconds":1},"code":429})",
+                        "application/json");
+        return;
+      }
+      sessions.insert(session);
+    }
+    res.set_chunked_content_provider(
+      out.content_type,
+      [this, session](std::size_t, httplib::DataSink& sink) {
+        if (stopping.load() || !sink.is_writable()) {
+          sink.done();
+          return true;
+        }
+        // Wake up every second to notice a client that went away.
+        auto chunk = session->next(std::chrono::seconds(1));
+        if (!chunk) {
+          sink.done();
+          return true;
+        }
+        if (!chunk->empty() && !sink.write(chunk->data(), chunk->size()))
+          return false;
+        return true;
+      },
+      [this, session](bool) {
+        session->close();
+        std::lock_guard lock{sessions_mu};
+        sessions.erase(session);
+      });
+  }
+};
+
+http_server::http_server(api_handler& handler, http_options options)
+  : impl_(std::make_unique<impl>(handler, std::move(options))) {}
+
+http_server::~http_server() {
+  stop();
+}
+
+bool http_server::start(std::string& error) {
+  auto& i = *impl_;
+  i.server = std::make_unique<httplib::SSLServer>(i.options.cert_file.c_str(), i.options.key_file.c_str());
+  if (!i.server->is_valid()) {
+    error = "cannot load the serving certificate " + i.options.cert_file + " and key " + i.options.key_file;
+    return false;
+  }
+  auto threads = i.options.threads;
+  i.server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  i.server->set_tcp_nodelay(true);
+  i.server->set_keep_alive_max_count(1000);
+  i.server->set_keep_alive_timeout(30);
+  i.server->set_read_timeout(30);
+  i.server->set_write_timeout(30);
+  i.server->set_payload_max_length(i.handler.options().max_body_bytes + 1);
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) { impl_->serve(req, res); };
+  i.server->Get(".*", handler);
+  i.server->Post(".*", handler);
+  i.server->Put(".*", handler);
+  i.server->Patch(".*", handler);
+  i.server->Delete(".*", handler);
+  // Without this, cpp-httplib answers OPTIONS itself (404, empty body); routed, it gets
+  // the 405 Status every other unsupported method gets.
+  i.server->Options(".*", handler);
+  // Errors cpp-httplib produces before a request reaches the handler (a body over the
+  // limit, a malformed request line, a body cut short) come with an empty body; give them
+  // the Status body every Kubernetes client expects. Handler responses already have one.
+  i.server->set_error_handler(httplib::Server::HandlerWithResponse(
+    [limit = i.handler.options().max_body_bytes](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty())
+        return httplib::Server::HandlerResponse::Unhandled;
+      std::string reason = "BadRequest";
+      std::string message = "the request could not be read";
+      if (res.status == 413) {
+        reason = "RequestEntityTooLarge";
+        message = "Request entity too large: limit is " + std::to_string(limit);
+      } else if (res.status == 404) {
+        reason = "NotFound";
+        message = "the server could not find the requested resource";
+      } else if (res.status == 405) {
+        reason = "MethodNotAllowed";
+        message = "the server does not allow this method on the requested resource";
+      } else if (res.status >= 500) {
+        reason = "InternalError";
+        message = "Internal error occurred";
+      }
+      res.set_content(status_json(res.status, reason, message).dump(), "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    }));
+  i.server->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    res.status = 500;
+    res.set_content(R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Internal error occurred","reason":"InternalError","code":500})",
+                    "application/json");
+  });
+  if (i.options.port == 0) {
+    port_ = i.server->bind_to_any_port(i.options.host);
+    if (port_ <= 0) {
+      error = "cannot bind " + i.options.host + ":0";
+      return false;
+    }
+  } else {
+    if (!i.server->bind_to_port(i.options.host, i.options.port)) {
+      error = "cannot bind " + i.options.host + ":" + std::to_string(i.options.port)
+              + " (address in use or not local?)";
+      return false;
+    }
+    port_ = i.options.port;
+  }
+  i.thread = std::thread([this] { impl_->server->listen_after_bind(); });
+  return true;
+}
+
+void http_server::stop() {
+  auto& i = *impl_;
+  if (i.stopping.exchange(true))
+    return;
+  {
+    std::lock_guard lock{i.sessions_mu};
+    for (const auto& s : i.sessions)
+      s->close();
+  }
+  if (i.server)
+    i.server->stop();
+  if (i.thread.joinable())
+    i.thread.join();
+}
+
+} // namespace podvisor::kube::apiserver
