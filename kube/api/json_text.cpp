@@ -60,6 +60,12 @@ private:
 
 bool parse_json(std::string_view text, nlohmann::json& out, std::string& error,
                 std::size_t max_depth) {
+  // nlohmann's lexer reads a NUL byte as the end of input, so `{...}\0garbage` would parse
+  // as `{...}`. A raw NUL is valid nowhere in JSON text (in strings it must be escaped).
+  if (auto nul = text.find('\0'); nul != std::string_view::npos) {
+    error = "invalid JSON at byte " + std::to_string(nul + 1) + ": invalid character NUL";
+    return false;
+  }
   depth_checker checker{max_depth};
   bool ok = nlohmann::json::sax_parse(text.begin(), text.end(), &checker,
                                       nlohmann::json::input_format_t::json, /*strict=*/true);

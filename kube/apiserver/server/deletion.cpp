@@ -99,7 +99,10 @@ delete_outcome delete_with_semantics(api_handler& server, const resource_entry& 
       meta["deletionGracePeriodSeconds"] = grace;
       marked = std::move(object);
     } else if (finalizers) {
-      if (terminating)
+      // Already terminating, the request changes nothing unless a grace period runs (a
+      // pod's): then this delete (grace period 0 here) ends it, as kube-apiserver does, so
+      // that removing the last finalizer completes the deletion (see admit_and_replace).
+      if (terminating && meta.value("deletionGracePeriodSeconds", std::int64_t{0}) == 0)
         return {202, current->text(), std::nullopt};
       meta["deletionTimestamp"] = rfc3339(now);
       meta["deletionGracePeriodSeconds"] = 0;

@@ -112,20 +112,36 @@ std::size_t garbage_collector::sweep() {
   }
 
   // Owner references: an object all of whose owners are gone is deleted.
-  for (const auto& o : objects) {
-    if (is_terminating(o.object))
-      continue;
+  auto orphaned = [](const live_object& o, const std::set<std::string>& live_uids) {
     auto meta = o.object.find("metadata");
     auto refs = meta->find("ownerReferences");
     if (refs == meta->end() || !refs->is_array() || refs->empty())
-      continue;
-    bool any_owner = false;
+      return false;
     for (const auto& ref : *refs)
-      if (ref.is_object() && uids.contains(ref.value("uid", std::string())))
-        any_owner = true;
-    if (!any_owner)
-      remove(o);
-  }
+      if (ref.is_object() && live_uids.contains(ref.value("uid", std::string())))
+        return false;
+    return true;
+  };
+  std::vector<const live_object*> candidates;
+  for (const auto& o : objects)
+    if (!is_terminating(o.object) && orphaned(o, uids))
+      candidates.push_back(&o);
+  if (candidates.empty())
+    return acted;
+  // The store was read one resource at a time, so an owner created after its resource was
+  // read, with a dependent created before the dependent's resource was read (a VM and then
+  // its VMI), looks absent. Every owner exists before its dependents (they name its uid), so
+  // an owner missing from a second read, made after the first, is really gone.
+  std::set<std::string> fresh;
+  for (const auto& entry : snapshot.entries)
+    for (const auto& item : server_.db().list(store_resource(*entry)).items) {
+      auto object = nlohmann::json::parse(item.text(), nullptr, false);
+      if (!object.is_discarded())
+        fresh.insert(meta_string(object, "uid"));
+    }
+  for (const auto* o : candidates)
+    if (orphaned(*o, fresh))
+      remove(*o);
   return acted;
 }
 

@@ -1,9 +1,15 @@
 #include "kube/apiserver/server/http_server.hpp"
 
 #include <atomic>
+#include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <set>
 #include <thread>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <httplib.h>
 
@@ -11,6 +17,42 @@
 #include "kube/apiserver/server/watch_session.hpp"
 
 namespace podvisor::kube::apiserver {
+
+namespace {
+
+int local_port(int fd) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    return -1;
+  if (addr.ss_family == AF_INET)
+    return ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
+  if (addr.ss_family == AF_INET6)
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
+  return -1;
+}
+
+// cpp-httplib 0.11 looks at its stop flag only between requests: a worker waiting on an
+// idle keep-alive connection first sleeps out the whole keep-alive timeout (30 s), and
+// stopping joins every worker, so one idle client delayed SIGTERM by 30 s. Shutting the
+// read side of the connections accepted on `port` ends those waits at once (they read
+// EOF), while a request being answered still writes its response. The library does not
+// expose its sockets, hence the walk over this process's descriptors.
+void end_idle_connections(int port) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    int fd = std::atoi(entry.path().filename().c_str());
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || local_port(fd) != port)
+      continue;
+    sockaddr_storage peer{};
+    socklen_t len = sizeof peer;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0) // not the listener
+      ::shutdown(fd, SHUT_RD);
+  }
+}
+
+} // namespace
 
 struct http_server::impl {
   api_handler& handler;
@@ -24,7 +66,45 @@ struct http_server::impl {
 
   impl(api_handler& h, http_options o) : handler(h), options(std::move(o)) {}
 
-  void serve(const httplib::Request& req, httplib::Response& res) {
+  /// Reads the body through `reader` (POST, PUT, PATCH, DELETE), never holding more
+  /// than the handler's limit: cpp-httplib itself checks only a declared Content-Length,
+  /// and would read a chunked or compressed body of any size into memory before any
+  /// handler (or authentication) runs. False when the answer has been written already.
+  bool read_body(const httplib::ContentReader& reader, std::string& body, httplib::Response& res) {
+    const auto limit = handler.options().max_body_bytes;
+    bool too_large = false;
+    bool complete = reader([&](const char* data, std::size_t size) {
+      if (body.size() + size > limit) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, size);
+      return true;
+    });
+    // cpp-httplib refuses a declared Content-Length over its limit itself (status 413).
+    if (too_large || res.status == 413) {
+      res.status = 413;
+      res.set_header("Connection", "close"); // the rest of the body is never read
+      res.set_content(status_json(413, "RequestEntityTooLarge", "Request entity too large: limit is " + std::to_string(limit)).dump(),
+                      "application/json");
+      return false;
+    }
+    if (!complete) {
+      res.status = 400;
+      res.set_header("Connection", "close");
+      res.set_content(status_json(400, "BadRequest", "the request body could not be read").dump(), "application/json");
+      return false;
+    }
+    return true;
+  }
+
+  void serve_with_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    std::string body;
+    if (read_body(reader, body, res))
+      serve(req, res, std::move(body));
+  }
+
+  void serve(const httplib::Request& req, httplib::Response& res, std::string body = {}) {
     api_request r;
     r.method = req.method;
     r.path = req.path;
@@ -33,7 +113,7 @@ struct http_server::impl {
     r.accept = req.get_header_value("Accept");
     r.content_type = req.get_header_value("Content-Type");
     r.authorization = req.get_header_value("Authorization");
-    r.body = req.body;
+    r.body = std::move(body);
     auto out = handler.handle(r);
     res.status = out.status;
     for (const auto& [name, value] : out.headers)
@@ -106,11 +186,14 @@ bool http_server::start(std::string& error) {
   i.server->set_write_timeout(30);
   i.server->set_payload_max_length(i.handler.options().max_body_bytes + 1);
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { impl_->serve(req, res); };
+  auto with_body = [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+    impl_->serve_with_body(req, res, reader);
+  };
   i.server->Get(".*", handler);
-  i.server->Post(".*", handler);
-  i.server->Put(".*", handler);
-  i.server->Patch(".*", handler);
-  i.server->Delete(".*", handler);
+  i.server->Post(".*", with_body);
+  i.server->Put(".*", with_body);
+  i.server->Patch(".*", with_body);
+  i.server->Delete(".*", with_body);
   // Without this, cpp-httplib answers OPTIONS itself (404, empty body); routed, it gets
   // the 405 Status every other unsupported method gets.
   i.server->Options(".*", handler);
@@ -171,8 +254,11 @@ void http_server::stop() {
     for (const auto& s : i.sessions)
       s->close();
   }
-  if (i.server)
+  if (i.server) {
     i.server->stop();
+    if (port_ > 0)
+      end_idle_connections(port_);
+  }
   if (i.thread.joinable())
     i.thread.join();
 }

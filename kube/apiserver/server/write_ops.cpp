@@ -145,7 +145,18 @@ api_response update_object(op_context& c) {
     return error;
   if (!check_identity(c, *object, true, error))
     return error;
+  // A missing object is NotFound whatever the body holds, as in kube-apiserver (which
+  // judges the resourceVersion only against an existing object).
+  auto key = key_of(c);
+  auto current = c.server.db().get(key);
+  if (!current)
+    return store_error_response(current.error(), c.entry.group, c.entry.plural, c.path.name);
   auto rv_text = meta_string(*object, "resourceVersion");
+  // Built-in kinds allow an unconditional update (no resourceVersion: last writer wins),
+  // custom kinds do not (kube-apiserver's AllowUnconditionalUpdate). The built-in kinds
+  // are exactly those served with strategic merge patch.
+  if (rv_text.empty() && c.entry.strategic_merge_patch)
+    rv_text = std::to_string(current->rv);
   if (rv_text.empty())
     return status_response(api::make_invalid_status(
       c.entry.group, c.entry.kind, c.path.name,
@@ -153,11 +164,6 @@ api_response update_object(op_context& c) {
   auto expected_rv = parse_resource_version(rv_text);
   if (!expected_rv)
     return error_response(400, "BadRequest", "invalid resourceVersion \"" + rv_text + "\"");
-
-  auto key = key_of(c);
-  auto current = c.server.db().get(key);
-  if (!current)
-    return store_error_response(current.error(), c.entry.group, c.entry.plural, c.path.name);
   if (current->rv != *expected_rv)
     return store_error_response({store_errc::conflict, ""}, c.entry.group, c.entry.plural, c.path.name);
   auto cur = nlohmann::json::parse(current->text());

@@ -17,6 +17,21 @@ bool json_content_type(std::string_view type) {
   return base.empty() || base == "application/json" || base == "*/*";
 }
 
+// Whether storing `updated` completes a deletion requested earlier, as kube-apiserver's
+// DefaultShouldDeleteDuringUpdate decides: terminating and without finalizers, but not
+// while a grace period runs (a pod's node stops it and deletes it with grace period 0; its
+// status updates meanwhile must not remove it), and never for a namespace (the garbage
+// collector removes it once it is empty; removing it here would strand its contents).
+bool completes_deletion(const resource_entry& entry, const nlohmann::json& updated) {
+  if (!is_terminating(updated) || has_finalizers(updated))
+    return false;
+  if (entry.group.empty() && entry.kind == "Namespace")
+    return false;
+  const auto& meta = updated.at("metadata");
+  auto grace = meta.find("deletionGracePeriodSeconds");
+  return grace == meta.end() || !grace->is_number_integer() || grace->get<std::int64_t>() == 0;
+}
+
 } // namespace
 
 std::optional<nlohmann::json> read_object_body(op_context& c, api_response& error) {
@@ -141,7 +156,7 @@ api_response admit_and_replace(op_context& c, const object_key& key, nlohmann::j
   preconditions pre;
   if (expected_rv != 0)
     pre.resource_version = expected_rv;
-  if (is_terminating(updated) && !has_finalizers(updated)) {
+  if (completes_deletion(c.entry, updated)) {
     // The last finalizer is gone: the deletion requested earlier completes now.
     auto removed = c.server.db().remove(key, pre);
     if (!removed)

@@ -119,6 +119,16 @@ def event_summary(event):
 
 
 class DurabilityTest(ApiServerTestCase):
+    def client(self, server=None):
+        c = Client(server or self.server)
+        self.addCleanup(c.close)
+        return c
+
+    def watch(self, server, path, resource_version):
+        w = Watch(server, path, resource_version)
+        self.addCleanup(w.close)
+        return w
+
     def restart(self, crash):
         """Restarts the server on the same data directory and port: kill -9 when `crash`,
         SIGTERM otherwise. Updates self.server (tearDown stops it)."""
@@ -152,6 +162,12 @@ class DurabilityTest(ApiServerTestCase):
         def writer(index):
             path, kind = (CONFIGMAPS, "cm") if index % 2 == 0 else (VMIS, "vmi")
             client = Client(self.server, timeout=10)
+            try:
+                write_until_killed(client, path, kind, index)
+            finally:
+                client.close()
+
+        def write_until_killed(client, path, kind, index):
             n = 0
             while True:
                 n += 1
@@ -163,6 +179,7 @@ class DurabilityTest(ApiServerTestCase):
                         body["data"]["value"] = n
                 else:
                     body = vmi(name, bus="ide" if invalid else "virtio")
+                # Until the server dies under it: the first connection error ends the thread.
                 try:
                     status, obj = client.request("POST", path, body)
                 except CONNECTION_ERRORS as e:
@@ -176,8 +193,6 @@ class DurabilityTest(ApiServerTestCase):
                         acked[(path, name)] = (rv_of(obj), obj["metadata"]["uid"])
                     else:
                         refused[(path, name)] = (status, invalid, obj)
-                if killing.is_set():
-                    return
 
         threads = [threading.Thread(target=writer, args=(i,), daemon=True) for i in range(4)]
         started = time.monotonic()
@@ -185,7 +200,7 @@ class DurabilityTest(ApiServerTestCase):
             t.start()
         # About 1–2 s of writes on this machine; waiting for a count keeps it a real burst
         # however fast or slow the machine is.
-        wait_for(lambda: len(acked) >= 600 or early_failures, timeout=120, what="600 acknowledged writes")
+        wait_for(lambda: len(acked) >= 2000 or early_failures, timeout=120, what="2000 acknowledged writes")
         self.assertEqual(early_failures, [])
         killing.set()
         self.server.kill()
@@ -209,7 +224,7 @@ class DurabilityTest(ApiServerTestCase):
         self.assertEqual(len(set(acked_rvs)), len(acked_rvs), "two acknowledged writes share an RV")
 
         server = self.restart(crash=True)
-        client = Client(server)
+        client = self.client(server)
         present = {}
         list_rvs = []
         for path in (CONFIGMAPS, VMIS):
@@ -250,9 +265,9 @@ class DurabilityTest(ApiServerTestCase):
     # --- watchers resume after a restart --------------------------------------------------
 
     def check_watch_resumes_after_restart(self, crash):
-        client = Client(self.server)
+        client = self.client()
         _, base_rv = self.list_by_name(client, CONFIGMAPS)
-        watch = Watch(self.server, CONFIGMAPS, base_rv)
+        watch = self.watch(self.server, CONFIGMAPS, base_rv)
         expected = []  # (type, name, rv) in write order
 
         def write(method, path, body=None, content_type="application/json", event="MODIFIED"):
@@ -277,7 +292,7 @@ class DurabilityTest(ApiServerTestCase):
         server = self.restart(crash)
         watch.close()
 
-        client = Client(server)
+        client = self.client(server)
         write("PATCH", f"{CONFIGMAPS}/w3", {"metadata": {"labels": {"after": "restart"}}},
               "application/merge-patch+json")
         write("DELETE", f"{CONFIGMAPS}/w0", event="DELETED")
@@ -289,7 +304,7 @@ class DurabilityTest(ApiServerTestCase):
 
         # Resuming from the last RV read gets exactly the events after it: the five the
         # watcher had not read before the restart, then the ones written since.
-        resumed = Watch(server, CONFIGMAPS, last_read)
+        resumed = self.watch(server, CONFIGMAPS, last_read)
         got = []
         while not got or got[-1][1] != "sentinel":
             got.append(event_summary(resumed.next()))
@@ -298,7 +313,7 @@ class DurabilityTest(ApiServerTestCase):
         self.assertEqual(got, expected[5:])
 
         # A watch from before everything replays the whole persisted history.
-        replay = Watch(server, CONFIGMAPS, base_rv)
+        replay = self.watch(server, CONFIGMAPS, base_rv)
         got = [event_summary(replay.next()) for _ in expected]
         replay.close()
         self.assertEqual(got, expected)
@@ -323,7 +338,7 @@ class DurabilityTest(ApiServerTestCase):
         return out
 
     def test_store_survives_restarts_with_objects_and_rvs_unchanged(self):
-        client = Client(self.server)
+        client = self.client()
         client.ok("POST", "/api/v1/namespaces", {"metadata": {"name": "durable"}})
         for i in range(5):
             client.ok("POST", CONFIGMAPS, configmap(f"cm{i}", i=str(i)))
@@ -349,7 +364,7 @@ class DurabilityTest(ApiServerTestCase):
         for crash in (False, True):
             with self.subTest(restart="kill -9" if crash else "SIGTERM"):
                 server = self.restart(crash)
-                client = Client(server)
+                client = self.client(server)
                 after = self.snapshot(client)
                 self.assertEqual(sorted(after), sorted(before))
                 for key, obj in before.items():

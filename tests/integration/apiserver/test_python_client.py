@@ -54,6 +54,7 @@ class PythonClientTest(ApiServerTestCase):
         super().setUp()
         self.api_client = self.python_client()
         self.addCleanup(self.api_client.close)
+        self.addCleanup(self.api_client.rest_client.pool_manager.clear)  # its kept-alive connections
         self.custom = client.CustomObjectsApi(self.api_client)
         self.core = client.CoreV1Api(self.api_client)
 

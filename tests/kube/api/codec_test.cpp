@@ -94,6 +94,11 @@ TEST_CASE("parse_json refuses malformed and over-deep documents", "[kube][api][c
   CHECK_FALSE(parse_json(std::string(1000, '['), j, err));
   CHECK(err == "JSON nested deeper than 100 levels");
   CHECK_FALSE(parse_json("{} trailing", j, err));
+  // nlohmann's lexer takes a NUL byte for the end of input: "{}\0garbage" must not parse as {}.
+  std::string nul = "{}";
+  nul += '\0';
+  nul += "garbage";
+  CHECK_FALSE(parse_json(nul, j, err));
   CHECK(parse_json(R"({"a":[1,2]})", j, err));
 }
 

@@ -122,3 +122,20 @@ TEST_CASE("unknown resources and groups are 404 NotFound Status bodies") {
   CHECK(r.body["reason"] == "NotFound");
   CHECK(f.send("GET", "/api/v1/namespaces/default/widgets").status == 404);
 }
+
+TEST_CASE("an update without resourceVersion overwrites a built-in kind and is refused for a custom kind") {
+  handler_fixture f;
+  std::string cm = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"k":"1"}})";
+  REQUIRE(f.send("POST", "/api/v1/namespaces/default/configmaps", cm).status == 201);
+  auto put = f.send("PUT", "/api/v1/namespaces/default/configmaps/c",
+                    R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{"k":"2"}})");
+  REQUIRE(put.status == 200);
+  CHECK(put.body["data"]["k"] == "2");
+
+  auto created = f.send("POST", vmis, vmi_manifest("web"));
+  auto unconditional = created.body;
+  unconditional["metadata"].erase("resourceVersion");
+  auto refused = f.send("PUT", std::string(vmis) + "/web", unconditional.dump());
+  CHECK(refused.status == 422);
+  CHECK(refused.body["message"].get<std::string>().find("metadata.resourceVersion") != std::string::npos);
+}
