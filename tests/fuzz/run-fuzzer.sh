@@ -23,11 +23,14 @@ case $mode in
     [[ -x $exe ]] || { echo "fuzzer $exe not built" >&2; exit 1; }
     work=$bin/fuzz/corpus-$name
     mkdir -p "$work"
+    # A dictionary next to this script (NAME.dict) seeds mutations with the input's words.
+    dict=()
+    [[ -f $(dirname "$0")/$name.dict ]] && dict=(-dict="$(dirname "$0")/$name.dict")
     echo "fuzz_$name: ${seconds}s, seeds from $*"
     # -error_exitcode makes any finding fail the test; findings land in $bin/fuzz/.
     "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
       -print_final_stats=1 -error_exitcode=77 -artifact_prefix="$bin/fuzz/" \
-      "$work" "$@"
+      "${dict[@]}" "$work" "$@"
     ;;
   *)
     echo "usage: $0 build SRC BIN | run BIN NAME SECONDS SEEDS..." >&2

@@ -139,15 +139,25 @@ class ApiServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.log.close()
+        self._close_pipes()
         return self.proc.returncode
+
+    def _close_pipes(self):
+        # The stdout drain thread sees EOF once the process is gone; closing our end
+        # afterwards avoids a ResourceWarning per server.
+        if not self.log.closed:
+            self.log.close()
+        try:
+            self.proc.stdout.close()
+        except (OSError, ValueError):
+            pass
 
     def kill(self):
         """kill -9: what a crash looks like."""
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        self.log.close()
+        self._close_pipes()
 
 
 class ApiServerTestCase(unittest.TestCase):
