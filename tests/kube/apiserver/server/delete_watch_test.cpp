@@ -132,3 +132,21 @@ TEST_CASE("watch parameters that do not parse are 400") {
   CHECK(f.send("GET", std::string(vmis) + "?watch=1&timeoutSeconds=-3").status == 400);
   CHECK(f.send("GET", std::string(vmis) + "?labelSelector=a%20in%20(").status == 400);
 }
+
+TEST_CASE("a bound pod deleted gracefully survives status updates until deleted with grace period 0") {
+  handler_fixture f;
+  std::string pod = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},
+      "spec":{"nodeName":"node-a","containers":[{"name":"a","image":"i"}]}})";
+  REQUIRE(f.send("POST", "/api/v1/namespaces/default/pods", pod).status == 201);
+  auto del = f.send("DELETE", "/api/v1/namespaces/default/pods/p");
+  REQUIRE(del.status == 200);
+  CHECK(del.body["metadata"].contains("deletionTimestamp"));
+  CHECK(del.body["metadata"]["deletionGracePeriodSeconds"] == 30);
+  // The node reports the pod stopping: the update must not complete the deletion.
+  auto status = f.send("PATCH", "/api/v1/namespaces/default/pods/p/status", R"({"status":{"phase":"Succeeded"}})");
+  CHECK(status.status == 200);
+  CHECK(f.send("GET", "/api/v1/namespaces/default/pods/p").status == 200);
+  auto now = f.send("DELETE", "/api/v1/namespaces/default/pods/p?gracePeriodSeconds=0");
+  CHECK(now.status == 200);
+  CHECK(f.send("GET", "/api/v1/namespaces/default/pods/p").status == 404);
+}
