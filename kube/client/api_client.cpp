@@ -1,0 +1,26 @@
+#include "kube/client/api_client.hpp"
+
+namespace podvisor::kube::client {
+
+void watch_handle::cancel() {
+  cancelled_.store(true);
+  // Under the lock: `unbind` waits for a running stop function, so the watch's
+  // connection cannot be destroyed while it is being stopped.
+  std::lock_guard lock{mu_};
+  if (stop_)
+    stop_();
+}
+
+void watch_handle::bind(std::function<void()> stop) {
+  std::lock_guard lock{mu_};
+  stop_ = std::move(stop);
+  if (cancelled_.load() && stop_)
+    stop_();
+}
+
+void watch_handle::unbind() {
+  std::lock_guard lock{mu_};
+  stop_ = nullptr;
+}
+
+} // namespace podvisor::kube::client
