@@ -5,6 +5,10 @@
 #include "protocols/error.hpp"
 
 // Every message type listed in the block is included here (see type_ids.hpp).
+#include "protocols/event_recorder.hpp"
+#include "protocols/informer.hpp"
+#include "protocols/kube_object.hpp"
+#include "protocols/leader_elector.hpp"
 
 namespace podvisor::protocols {
 

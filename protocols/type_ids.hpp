@@ -17,10 +17,39 @@
 // Tests that need their own message types append a block after this one:
 //   CAF_BEGIN_TYPE_ID_BLOCK(podvisor_test, caf::id_block::podvisor::end)
 
+#include <vector>
+
 #include <caf/fwd.hpp>
 #include <caf/type_id.hpp>
 
+namespace podvisor::protocols {
+// kube bridge (protocols/kube_object.hpp, informer.hpp, event_recorder.hpp,
+// leader_elector.hpp). status_change (status_writer.hpp) is node-local and allowed as an
+// unsafe message type instead.
+class kube_object;
+struct informer_list_result;
+struct informer_watch_batch;
+struct informer_watch_ended;
+struct informer_event;
+struct informer_stats;
+struct object_reference;
+struct event_record;
+struct leadership_changed;
+} // namespace podvisor::protocols
+
 CAF_BEGIN_TYPE_ID_BLOCK(podvisor, caf::first_custom_type_id)
+
+  // kube bridge
+  CAF_ADD_TYPE_ID(podvisor, (podvisor::protocols::kube_object))
+  CAF_ADD_TYPE_ID(podvisor, (std::vector<podvisor::protocols::kube_object>))
+  CAF_ADD_TYPE_ID(podvisor, (podvisor::protocols::informer_list_result))
+  CAF_ADD_TYPE_ID(podvisor, (podvisor::protocols::informer_watch_batch))
+  CAF_ADD_TYPE_ID(podvisor, (podvisor::protocols::informer_watch_ended))
+  CAF_ADD_TYPE_ID(podvisor, (podvisor::protocols::informer_event))
+  CAF_ADD_TYPE_ID(podvisor, (podvisor::protocols::informer_stats))
+  CAF_ADD_TYPE_ID(podvisor, (podvisor::protocols::object_reference))
+  CAF_ADD_TYPE_ID(podvisor, (podvisor::protocols::event_record))
+  CAF_ADD_TYPE_ID(podvisor, (podvisor::protocols::leadership_changed))
 
 CAF_END_TYPE_ID_BLOCK(podvisor)
 
