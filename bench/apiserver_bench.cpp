@@ -45,6 +45,7 @@
 #include "kube/apiserver/auth/token_file.hpp"
 #include "kube/apiserver/auth/user_info.hpp"
 #include "kube/apiserver/server/embedded_server.hpp"
+#include "common/temp_dir.hpp"
 
 namespace {
 
@@ -74,29 +75,8 @@ struct settings {
   std::exit(1);
 }
 
-/// A fresh directory under the system temp dir, removed with everything in it.
-class temp_dir {
-public:
-  temp_dir() {
-    std::random_device rd;
-    for (;;) {
-      path_ = std::filesystem::temp_directory_path() / ("podvisor-apiserver-bench-" + std::to_string(rd()));
-      std::error_code ec;
-      if (std::filesystem::create_directory(path_, ec))
-        break;
-    }
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
-private:
-  std::filesystem::path path_;
-};
+/// Scratch space for the benchmark's data directories, removed at the end.
+using temp_dir = podvisor::scoped_temp_dir;
 
 /// Milliseconds on the monotonic clock: the one time base of writers and watchers.
 double now_ms() {

@@ -46,6 +46,7 @@
 #include "kube/apiserver/server/embedded_server.hpp"
 #include "kube/client/config.hpp"
 #include "kube/client/rest_client.hpp"
+#include "common/temp_dir.hpp"
 
 namespace {
 
@@ -83,28 +84,8 @@ std::size_t heap_in_use() {
   return mallinfo2().uordblks;
 }
 
-class temp_dir {
-public:
-  temp_dir() {
-    std::random_device rd;
-    for (;;) {
-      path_ = std::filesystem::temp_directory_path() / ("podvisor-informer-bench-" + std::to_string(rd()));
-      std::error_code ec;
-      if (std::filesystem::create_directory(path_, ec))
-        break;
-    }
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
-private:
-  std::filesystem::path path_;
-};
+/// Scratch space for the benchmark's data directories, removed at the end.
+using temp_dir = podvisor::scoped_temp_dir;
 
 // --- the objects -----------------------------------------------------------------------
 

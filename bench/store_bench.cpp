@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kube/apiserver/store/store.hpp"
+#include "common/temp_dir.hpp"
 
 namespace {
 
@@ -31,28 +32,8 @@ using clock_type = std::chrono::steady_clock;
 
 constexpr const char* vmis = "kubevirt.io/v1/virtualmachineinstances";
 
-class temp_dir {
-public:
-  temp_dir() {
-    std::random_device rd;
-    for (;;) {
-      path_ = std::filesystem::temp_directory_path() / ("podvisor-store-bench-" + std::to_string(rd()));
-      std::error_code ec;
-      if (std::filesystem::create_directory(path_, ec))
-        break;
-    }
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
-private:
-  std::filesystem::path path_;
-};
+/// Scratch space for the benchmark's data directories, removed at the end.
+using temp_dir = podvisor::scoped_temp_dir;
 
 /// CPU time of the calling thread or of the whole process, in milliseconds. Wall-clock
 /// figures on a shared machine mostly measure the neighbours; CPU time per write does not.

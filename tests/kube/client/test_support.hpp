@@ -14,6 +14,8 @@
 #include <system_error>
 #include <thread>
 
+#include "common/temp_dir.hpp"
+
 namespace podvisor::test {
 
 /// tests/testdata/kubeconfig.
@@ -21,38 +23,8 @@ inline std::filesystem::path kubeconfig_fixtures() {
   return std::filesystem::path(PODVISOR_SOURCE_DIR) / "tests" / "testdata" / "kubeconfig";
 }
 
-/// A fresh directory under the system temp dir, removed with its content at scope end.
-class temp_dir {
-public:
-  temp_dir() {
-    std::random_device rd;
-    auto base = std::filesystem::temp_directory_path();
-    for (;;) {
-      path_ = base / ("podvisor-client-test-" + std::to_string(rd()));
-      std::error_code ec;
-      if (std::filesystem::create_directory(path_, ec))
-        break;
-    }
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
-  /// Writes `content` to path()/name (creating parent directories) and returns the path.
-  std::filesystem::path write(const std::string& name, const std::string& content) const {
-    auto file = path_ / name;
-    std::filesystem::create_directories(file.parent_path());
-    std::ofstream(file, std::ios::binary | std::ios::trunc) << content;
-    return file;
-  }
-
-private:
-  std::filesystem::path path_;
-};
+/// A temporary directory removed at scope end (see common/temp_dir.hpp).
+using temp_dir = podvisor::scoped_temp_dir;
 
 /// Sets (or, with nullopt, unsets) an environment variable until scope end.
 class scoped_env {
