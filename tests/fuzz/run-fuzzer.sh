@@ -26,11 +26,23 @@ case $mode in
     # A dictionary next to this script (NAME.dict) seeds mutations with the input's words.
     dict=()
     [[ -f $(dirname "$0")/$name.dict ]] && dict=(-dict="$(dirname "$0")/$name.dict")
+    # Seed directories of hex text files (NAME.hex: bytes in hex, `#` comments), such as
+    # tests/testdata/dhcp, are decoded into the working corpus: libFuzzer reads raw bytes.
+    seeds=()
+    for dir in "$@"; do
+      if compgen -G "$dir/*.hex" >/dev/null; then
+        for f in "$dir"/*.hex; do
+          perl -ne 's/#.*//; s/\s+//g; print pack("H*", $_)' "$f" >"$work/seed-$(basename "$f" .hex)"
+        done
+      else
+        seeds+=("$dir")
+      fi
+    done
     echo "fuzz_$name: ${seconds}s, seeds from $*"
     # -error_exitcode makes any finding fail the test; findings land in $bin/fuzz/.
     "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
       -print_final_stats=1 -error_exitcode=77 -artifact_prefix="$bin/fuzz/" \
-      "${dict[@]}" "$work" "$@"
+      "${dict[@]}" "$work" "${seeds[@]}"
     ;;
   *)
     echo "usage: $0 build SRC BIN | run BIN NAME SECONDS SEEDS..." >&2
