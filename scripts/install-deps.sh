@@ -26,6 +26,8 @@ BOOKWORM_PKGS=(
   clang-14 libclang-rt-14-dev
   # tests
   python3 python3-kubernetes python3-yaml openssl iproute2 procps
+  # DHCP integration tests: the real clients a guest runs (busybox udhcpc, ISC dhclient)
+  udhcpc isc-dhcp-client
 )
 # Packages that must come from bookworm-backports.
 BACKPORTS_PKGS=(
