@@ -5,6 +5,7 @@
 #include "protocols/error.hpp"
 
 // Every message type listed in the block is included here (see type_ids.hpp).
+#include "protocols/dhcp.hpp"
 #include "protocols/event_recorder.hpp"
 #include "protocols/informer.hpp"
 #include "protocols/kube_object.hpp"

@@ -35,6 +35,9 @@ struct informer_stats;
 struct object_reference;
 struct event_record;
 struct leadership_changed;
+// DHCP responder (protocols/dhcp.hpp)
+struct dhcp_lease_given;
+struct dhcp_stats;
 } // namespace podvisor::protocols
 
 CAF_BEGIN_TYPE_ID_BLOCK(podvisor, caf::first_custom_type_id)
@@ -50,6 +53,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(podvisor, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(podvisor, (podvisor::protocols::object_reference))
   CAF_ADD_TYPE_ID(podvisor, (podvisor::protocols::event_record))
   CAF_ADD_TYPE_ID(podvisor, (podvisor::protocols::leadership_changed))
+
+  // DHCP responder
+  CAF_ADD_TYPE_ID(podvisor, (podvisor::protocols::dhcp_lease_given))
+  CAF_ADD_TYPE_ID(podvisor, (podvisor::protocols::dhcp_stats))
 
 CAF_END_TYPE_ID_BLOCK(podvisor)
 
