@@ -5,6 +5,9 @@
 //  - a reply exists exactly when the decision says `answered`;
 //  - a reply is a BOOTREPLY with the request's xid and chaddr, at least 300 bytes and
 //    within the client's maximum message size, and parses back unchanged.
+// The same bytes also go through the responder (net/dhcp/responder.hpp) as a datagram
+// from the socket: it counts exactly one outcome, sends at most one reply, and what it
+// sends fits the limit and parses.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +16,8 @@
 #include "net/dhcp/codec.hpp"
 #include "net/dhcp/lease.hpp"
 #include "net/dhcp/options.hpp"
+#include "net/dhcp/responder.hpp"
+#include "net/dhcp/socket.hpp"
 
 using namespace podvisor::net::dhcp;
 
@@ -42,9 +47,47 @@ lease_config config_for(const dhcp_packet& p) {
   return c;
 }
 
+/// Records what the responder sends instead of sending it.
+struct recording_socket final : packet_socket {
+  std::vector<std::vector<std::uint8_t>> sent;
+  podvisor::expected<std::optional<received_datagram>> receive(std::span<std::uint8_t>) override {
+    return std::optional<received_datagram>{};
+  }
+  podvisor::error send(std::span<const std::uint8_t> bytes, const ipv4_address&, std::uint16_t) override {
+    sent.emplace_back(bytes.begin(), bytes.end());
+    return {};
+  }
+  int fd() const override { return -1; }
+};
+
+void check_responder(const std::uint8_t* data, std::size_t size) {
+  dhcp_packet header; // only chaddr matters to config_for
+  if (size >= 34)
+    std::copy_n(data + 28, 6, header.chaddr.begin());
+  recording_socket socket;
+  responder r{config_for(header), socket};
+  auto h = r.handle_datagram(std::span(data, size));
+  const auto& s = r.stats();
+  check(s.received == 1);
+  std::uint64_t replies = 0;
+  for (auto n : s.replied)
+    replies += n;
+  check(s.total_dropped() + replies + s.declines + s.releases == 1);
+  check(socket.sent.size() == replies);
+  check(h.reply_type.has_value() == (replies == 1));
+  check(!h.dropped || socket.sent.empty());
+  if (socket.sent.empty())
+    return;
+  auto request = parse_packet(std::span(data, size));
+  check(request.has_value());
+  check(socket.sent.front().size() <= max_reply_size(*request));
+  check(parse_packet(socket.sent.front()).has_value());
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  check_responder(data, size);
   auto parsed = parse_packet(std::span(data, size));
   if (!parsed) {
     check(!parsed.error().message.empty());
