@@ -39,7 +39,12 @@ constexpr auto request_timeout = std::chrono::seconds(30);
 /// What the handle and the actor share: subscribers and the outcome.
 struct launcher_ref::shared {
   caf::actor_system* sys = nullptr;
-  caf::actor actor;
+  // Weak: the actor's state holds this struct, and handles live on in callbacks after
+  // the VM ended; a strong handle here would keep the detached actor (and its thread)
+  // alive forever and the actor system's shutdown would wait for it.
+  caf::actor_addr actor;
+
+  caf::actor strong() const { return caf::actor_cast<caf::actor>(actor); }
   std::mutex mutex;
   std::condition_variable finished_cv;
   std::optional<launcher_outcome> outcome;
@@ -204,15 +209,18 @@ caf::behavior launcher_behavior(launcher_actor* self, std::shared_ptr<launcher_r
 } // namespace
 
 void launcher_ref::shutdown(std::optional<std::chrono::seconds> grace) const {
-  caf::anon_send(shared_->actor, lnch_shutdown_atom_v, static_cast<std::int64_t>(grace ? grace->count() : -1));
+  caf::anon_send(shared_->strong(), lnch_shutdown_atom_v, static_cast<std::int64_t>(grace ? grace->count() : -1));
 }
 
 namespace {
 template <class Atom>
 error blocking_command(launcher_ref::shared& sh, Atom atom) {
-  caf::scoped_actor self{*sh.sys};
   error result{errc::unavailable, "launcher is not running"};
-  self->request(sh.actor, request_timeout, atom)
+  auto dest = sh.strong();
+  if (!dest)
+    return result;
+  caf::scoped_actor self{*sh.sys};
+  self->request(dest, request_timeout, atom)
       .receive([&](const error& e) { result = e; },
                [&](const caf::error& e) { result = error{errc::unavailable, sh.sys->render(e)}; });
   return result;
@@ -228,20 +236,23 @@ error launcher_ref::resume() const {
 }
 
 expected<launcher_status> launcher_ref::status() const {
-  caf::scoped_actor self{*shared_->sys};
   expected<launcher_status> result{errc::unavailable, "launcher is not running"};
-  self->request(shared_->actor, request_timeout, lnch_status_atom_v)
+  auto dest = shared_->strong();
+  if (!dest)
+    return result;
+  caf::scoped_actor self{*shared_->sys};
+  self->request(dest, request_timeout, lnch_status_atom_v)
       .receive([&](const launcher_status& s) { result = s; },
                [&](const caf::error& e) { result = error{errc::unavailable, shared_->sys->render(e)}; });
   return result;
 }
 
 void launcher_ref::domain_event(const virt::domain_event& ev) const {
-  caf::anon_send(shared_->actor, lnch_event_atom_v, ev);
+  caf::anon_send(shared_->strong(), lnch_event_atom_v, ev);
 }
 
 void launcher_ref::connection_lost(const error& why) const {
-  caf::anon_send(shared_->actor, lnch_lost_atom_v, why);
+  caf::anon_send(shared_->strong(), lnch_lost_atom_v, why);
 }
 
 int launcher_ref::subscribe(std::function<void(const phase_change&)> fn) const {
@@ -275,8 +286,9 @@ launcher_ref start_launcher(caf::actor_system& sys, virt::connection& conn, laun
   ref.shared_->sys = &sys;
   // Detached: the actor makes blocking libvirt calls and must not hold a scheduler
   // worker while it waits on the daemon.
-  ref.shared_->actor = sys.spawn<caf::detached>(launcher_behavior, ref.shared_, &conn, std::move(settings));
-  caf::anon_send(ref.shared_->actor, lnch_start_atom_v);
+  auto actor = sys.spawn<caf::detached>(launcher_behavior, ref.shared_, &conn, std::move(settings));
+  ref.shared_->actor = actor.address();
+  caf::anon_send(actor, lnch_start_atom_v);
   return ref;
 }
 

@@ -1,0 +1,294 @@
+#include "actors/launcher/control_server.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <list>
+#include <mutex>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <thread>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/format.hpp"
+#include "common/log.hpp"
+#include "protocols/launcher_channel.hpp"
+
+namespace podvisor::actors::launcher {
+
+using json = nlohmann::json;
+namespace proto = podvisor::protocols;
+
+namespace {
+
+// Writes all of `line` plus a newline; false when the peer is gone.
+bool send_line(int fd, std::mutex& m, const std::string& line) {
+  std::lock_guard lock(m);
+  std::string buf = line + "\n";
+  std::size_t off = 0;
+  while (off < buf.size()) {
+    ssize_t n = ::send(fd, buf.data() + off, buf.size() - off, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    off += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+json status_json(const launcher_status& s) {
+  json j{{"ok", true},
+         {"phase", std::string(to_string(s.phase))},
+         {"reason", s.reason},
+         {"domainState", s.domain_state},
+         {"sinceStartMs", s.since_start.count()}};
+  if (s.stats)
+    j["stats"] = {{"cpuTimeNs", s.stats->cpu_time_ns},
+                  {"memoryKiB", s.stats->memory_kib},
+                  {"vcpus", s.stats->vcpus},
+                  {"qemuPid", s.stats->qemu_pid}};
+  return j;
+}
+
+} // namespace
+
+struct control_server::impl {
+  std::filesystem::path path;
+  launcher_ref ref;
+  std::string domain, server;
+  int listen_fd = -1;
+  int wake[2] = {-1, -1};
+  std::thread acceptor;
+  std::mutex mutex;
+  // A client's socket, shared with watch callbacks that may still be running on the
+  // actor's thread when the client goes: the descriptor closes with the last owner.
+  struct sink {
+    int fd = -1;
+    std::mutex write_mutex;
+    ~sink() {
+      if (fd >= 0)
+        ::close(fd);
+    }
+  };
+  struct client {
+    std::shared_ptr<sink> out = std::make_shared<sink>();
+    std::thread thread;
+    bool done = false;
+  };
+  std::list<client> clients;
+  bool stopping = false;
+  log::logger lg{"launcher", "control"};
+
+  void accept_loop();
+  void serve(client& c);
+  void reap_finished();
+};
+
+void control_server::impl::reap_finished() {
+  std::lock_guard lock(mutex);
+  for (auto it = clients.begin(); it != clients.end();) {
+    if (it->done) {
+      it->thread.join();
+      it = clients.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void control_server::impl::accept_loop() {
+  for (;;) {
+    pollfd fds[2] = {{listen_fd, POLLIN, 0}, {wake[0], POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      return;
+    }
+    if (fds[1].revents != 0)
+      return;
+    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd < 0)
+      continue;
+    reap_finished();
+    std::lock_guard lock(mutex);
+    if (stopping || clients.size() >= max_clients) {
+      std::mutex m;
+      send_line(fd, m, proto::render_launcher_error(error{errc::resource_exhausted, "too many clients"}));
+      ::close(fd);
+      continue;
+    }
+    auto& c = clients.emplace_back();
+    c.out->fd = fd;
+    c.thread = std::thread([this, &c] { serve(c); });
+  }
+}
+
+void control_server::impl::serve(client& cl) {
+  auto out = cl.out;
+  auto& c = *out;
+  std::string buf;
+  bool greeted = false;
+  int watch_id = 0;
+  char chunk[4096];
+  bool open = true;
+  while (open) {
+    ssize_t n = ::recv(c.fd, chunk, sizeof chunk, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    buf.append(chunk, static_cast<std::size_t>(n));
+    std::size_t nl;
+    while (open && (nl = buf.find('\n')) != std::string::npos) {
+      std::string line = buf.substr(0, nl);
+      buf.erase(0, nl + 1);
+      auto req = proto::parse_launcher_request(line);
+      if (!req) {
+        send_line(c.fd, c.write_mutex, proto::render_launcher_error(req.error()));
+        continue;
+      }
+      if (!greeted && req->op != proto::launcher_op::hello) {
+        send_line(c.fd, c.write_mutex,
+                  proto::render_launcher_error(error{errc::invalid_argument, "say hello first"}));
+        open = false;
+        break;
+      }
+      switch (req->op) {
+      case proto::launcher_op::hello: {
+        auto v = proto::pick_launcher_channel_version(req->versions);
+        if (!v) {
+          send_line(c.fd, c.write_mutex,
+                    proto::render_launcher_error(error{errc::unsupported, "no common protocol version (launcher speaks 1)"}));
+          open = false;
+          break;
+        }
+        greeted = true;
+        send_line(c.fd, c.write_mutex,
+                  json{{"ok", true}, {"version", *v}, {"server", server}, {"domain", domain}}.dump());
+        break;
+      }
+      case proto::launcher_op::status: {
+        auto s = ref.status();
+        send_line(c.fd, c.write_mutex, s ? status_json(*s).dump() : proto::render_launcher_error(s.error()));
+        break;
+      }
+      case proto::launcher_op::shutdown:
+        lg.info("shutdown requested over the command channel");
+        if (req->grace_seconds)
+          ref.shutdown(std::chrono::seconds(*req->grace_seconds));
+        else
+          ref.shutdown();
+        send_line(c.fd, c.write_mutex, json{{"ok", true}}.dump());
+        break;
+      case proto::launcher_op::pause:
+      case proto::launcher_op::resume: {
+        auto err = req->op == proto::launcher_op::pause ? ref.pause() : ref.resume();
+        send_line(c.fd, c.write_mutex, err.ok() ? json{{"ok", true}}.dump() : proto::render_launcher_error(err));
+        break;
+      }
+      case proto::launcher_op::watch:
+        if (watch_id == 0) {
+          watch_id = ref.subscribe([out](const phase_change& pc) {
+            send_line(out->fd, out->write_mutex,
+                      json{{"event", "phase"}, {"phase", std::string(to_string(pc.phase))}, {"reason", pc.reason}}
+                          .dump());
+          });
+        }
+        send_line(c.fd, c.write_mutex, json{{"ok", true}}.dump());
+        break;
+      }
+    }
+    if (buf.size() > proto::launcher_channel_max_line_bytes) {
+      send_line(c.fd, c.write_mutex,
+                proto::render_launcher_error(error{errc::invalid_argument, "request line too long"}));
+      break;
+    }
+  }
+  if (watch_id != 0)
+    ref.unsubscribe(watch_id);
+  {
+    std::lock_guard lock(c.write_mutex);
+    ::shutdown(c.fd, SHUT_RDWR);
+  }
+  std::lock_guard lock(mutex);
+  cl.done = true;
+}
+
+control_server::control_server(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+control_server::~control_server() {
+  stop();
+}
+
+expected<std::unique_ptr<control_server>> control_server::start(const std::filesystem::path& socket_path,
+                                                                 launcher_ref ref, std::string domain,
+                                                                 std::string server) {
+  auto p = std::make_unique<impl>();
+  p->path = socket_path;
+  p->ref = ref;
+  p->domain = std::move(domain);
+  p->server = std::move(server);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::string s = socket_path.string();
+  if (s.size() >= sizeof addr.sun_path)
+    return error{errc::invalid_argument, format("control socket path {} is too long", s)};
+  std::copy(s.begin(), s.end(), addr.sun_path);
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return error{errc::io_error, format("control socket: {}", std::strerror(errno))};
+  ::unlink(s.c_str()); // a stale socket from a previous launcher on this directory
+  // Root only: the umask makes the socket 0600 from the moment it exists.
+  mode_t old = ::umask(0177);
+  int rc = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  int bind_errno = errno;
+  ::umask(old);
+  if (rc != 0 || ::listen(fd, 8) != 0) {
+    ::close(fd);
+    return error{errc::io_error, format("control socket {}: {}", s, std::strerror(bind_errno))};
+  }
+  if (::pipe2(p->wake, O_CLOEXEC) != 0) {
+    ::close(fd);
+    return error{errc::io_error, "control socket: pipe failed"};
+  }
+  p->listen_fd = fd;
+  auto* raw = p.get();
+  p->acceptor = std::thread([raw] { raw->accept_loop(); });
+  return std::unique_ptr<control_server>(new control_server(std::move(p)));
+}
+
+void control_server::stop() {
+  if (!impl_ || impl_->listen_fd < 0)
+    return;
+  {
+    std::lock_guard lock(impl_->mutex);
+    impl_->stopping = true;
+  }
+  char b = 1;
+  ssize_t ignored = ::write(impl_->wake[1], &b, 1);
+  (void)ignored;
+  impl_->acceptor.join();
+  {
+    std::lock_guard lock(impl_->mutex);
+    for (auto& c : impl_->clients) {
+      std::lock_guard wl(c.out->write_mutex);
+      ::shutdown(c.out->fd, SHUT_RDWR);
+    }
+  }
+  for (auto& c : impl_->clients)
+    c.thread.join();
+  impl_->clients.clear();
+  ::close(impl_->listen_fd);
+  ::close(impl_->wake[0]);
+  ::close(impl_->wake[1]);
+  impl_->listen_fd = -1;
+  std::error_code ec;
+  std::filesystem::remove(impl_->path, ec);
+}
+
+} // namespace podvisor::actors::launcher

@@ -1,0 +1,260 @@
+// podvisor-launcher: one VM in one pod. Parses flags, decides the acceleration, converts
+// the VMI, starts the private libvirt daemon, hands the domain to the launcher actor, and
+// tears everything down in order when the VM ends (see options.cpp for the usage text).
+//
+// Order of teardown, always: the domain ends (actor) → its definition is removed → the
+// libvirt connection closes → the daemon gets SIGTERM and is waited for → the daemon's
+// runtime directory goes. The work dir keeps serial.log and the daemon's logs for the
+// pod's owner to read; nothing is written outside it.
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include <caf/actor_system.hpp>
+
+#include "actors/launcher/control_server.hpp"
+#include "actors/launcher/launcher.hpp"
+#include "actors/system/config.hpp"
+#include "cmd/podvisor-launcher/options.hpp"
+#include "cmd/podvisor-launcher/vm_setup.hpp"
+#include "common/format.hpp"
+#include "common/log.hpp"
+#include "podvisor/version.hpp"
+#include "virt/daemon/libvirt_daemon.hpp"
+#include "virt/libvirt/libvirt_connection.hpp"
+
+namespace fs = std::filesystem;
+using namespace podvisor;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr int exit_usage = 2;
+
+// Signals are blocked in every thread and taken by one thread with sigwait, so that a
+// SIGTERM never interrupts a libvirt or CAF thread and is turned into a message instead.
+sigset_t handled_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGUSR2); // the signal thread's own wake-up at exit
+  return set;
+}
+
+// Events that arrive before the actor exists are kept and handed over once it does.
+struct event_relay {
+  std::mutex mutex;
+  std::optional<actors::launcher::launcher_ref> ref;
+  std::vector<virt::domain_event> early_events;
+  std::optional<error> early_loss;
+
+  void event(const virt::domain_event& ev) {
+    std::lock_guard lock(mutex);
+    if (ref)
+      ref->domain_event(ev);
+    else
+      early_events.push_back(ev);
+  }
+  void lost(const error& e) {
+    std::lock_guard lock(mutex);
+    if (ref)
+      ref->connection_lost(e);
+    else
+      early_loss = e;
+  }
+  void attach(actors::launcher::launcher_ref r) {
+    std::lock_guard lock(mutex);
+    ref = r;
+    for (auto& ev : early_events)
+      ref->domain_event(ev);
+    if (early_loss)
+      ref->connection_lost(*early_loss);
+  }
+};
+
+long ms_since(std::chrono::steady_clock::time_point t) {
+  return static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count());
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto t0 = std::chrono::steady_clock::now();
+  sigset_t signals = handled_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  if (auto e = log::configure_from_env(); !e.ok()) {
+    std::fprintf(stderr, "podvisor-launcher: PODVISOR_LOG: %s\n", e.message.c_str());
+    return exit_usage;
+  }
+  auto parsed = launcher_cmd::parse_options(std::vector<std::string>(argv + 1, argv + argc));
+  if (!parsed) {
+    std::fprintf(stderr, "podvisor-launcher: %s\n", parsed.error().message.c_str());
+    return exit_usage;
+  }
+  auto& opts = *parsed;
+  if (opts.help) {
+    std::fputs(launcher_cmd::usage, stdout);
+    return 0;
+  }
+  if (opts.version) {
+    std::printf("podvisor-launcher %s\n", podvisor::version_string);
+    return 0;
+  }
+  if (!opts.log_level.empty()) {
+    if (auto e = log::configure(opts.log_level); !e.ok()) {
+      std::fprintf(stderr, "podvisor-launcher: --log-level: %s\n", e.message.c_str());
+      return exit_usage;
+    }
+  }
+  log::logger lg{"launcher"};
+
+  // Everything that can be refused is checked before a daemon is started.
+  auto vm = launcher_cmd::prepare_vm(opts);
+  if (!vm) {
+    lg.error("{}", vm.error().message);
+    return exit_usage;
+  }
+  lg = log::logger{"launcher", vm->domain_name};
+  lg.info("acceleration: {} ({})", vm->accel_name, vm->accel_reason);
+
+  std::atomic<bool> stop_requested{false};
+  std::mutex ref_mutex;
+  std::optional<actors::launcher::launcher_ref> running_ref;
+  std::thread signal_thread([&] {
+    for (;;) {
+      int sig = 0;
+      if (sigwait(&signals, &sig) != 0)
+        continue;
+      if (sig == SIGUSR2)
+        return;
+      lg.info("{} received: shutting down gracefully", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      stop_requested = true;
+      std::lock_guard lock(ref_mutex);
+      if (running_ref)
+        running_ref->shutdown();
+    }
+  });
+  auto stop_signal_thread = [&] {
+    pthread_kill(signal_thread.native_handle(), SIGUSR2);
+    signal_thread.join();
+  };
+
+  std::error_code ec;
+  fs::create_directories(opts.work_dir, ec);
+  fs::permissions(opts.work_dir, fs::perms::owner_all, ec);
+
+  // The private daemon.
+  virt::daemon_options dopts;
+  dopts.root = opts.work_dir / "libvirt";
+  dopts.node_capabilities_cache = opts.capabilities_cache;
+  auto daemon = virt::libvirt_daemon::start(dopts);
+  if (!daemon) {
+    lg.error("{}", daemon.error().message);
+    stop_signal_thread();
+    return 1;
+  }
+  lg.info("libvirt daemon ready in {} ms (pid {}, host UUID {}, {} capabilities entries seeded)",
+          (*daemon)->start_duration().count(), (*daemon)->pid(), (*daemon)->host_uuid(), (*daemon)->seeded_entries());
+
+  auto teardown = [&](int code) {
+    auto how = (*daemon)->stop();
+    lg.info("libvirt daemon stopped ({})", how);
+    fs::remove_all((*daemon)->paths().run, ec);
+    stop_signal_thread();
+    return code;
+  };
+  if (stop_requested) {
+    lg.info("stopped before the domain was started");
+    return teardown(0);
+  }
+
+  auto relay = std::make_shared<event_relay>();
+  virt::connection_options copts;
+  copts.qemu_pid_dir = (*daemon)->paths().qemu_pid_dir().string();
+  auto t_connect = std::chrono::steady_clock::now();
+  auto conn = virt::open_connection(
+      (*daemon)->uri(),
+      {.on_domain_event = [relay](const virt::domain_event& ev) { relay->event(ev); },
+       .on_connection_lost = [relay](const error& e) { relay->lost(e); }},
+      copts);
+  if (!conn) {
+    lg.error("cannot connect to the libvirt daemon: {}\n{}", conn.error().message, (*daemon)->log_tail());
+    return teardown(1);
+  }
+  lg.info("connected to libvirt in {} ms", ms_since(t_connect));
+
+  int exit_code = 1;
+  {
+    actors::system_config cfg;
+    cfg.set_scheduler_threads(2);
+    caf::actor_system sys{cfg};
+    actors::launcher::launcher_settings ls;
+    ls.domain_name = vm->domain_name;
+    ls.domain_xml = vm->domain_xml;
+    ls.grace_period = std::chrono::seconds(vm->grace_period_s);
+    ls.serial_log = vm->serial_log;
+    ls.serial_log_max_bytes = opts.serial_log_max_bytes;
+    auto qemu_log = (*daemon)->paths().qemu_log_dir() / (vm->domain_name + ".log");
+    ls.qemu_log_tail = [qemu_log] { return launcher_cmd::last_lines(qemu_log, 3); };
+    virt::libvirt_daemon* dptr = daemon->get();
+    ls.daemon_alive = [dptr] { return dptr->running(); };
+
+    auto t_start = std::chrono::steady_clock::now();
+    auto ref = actors::launcher::start_launcher(sys, **conn, ls);
+    relay->attach(ref);
+    std::atomic<bool> announced{false};
+    ref.subscribe([&, t_start](const actors::launcher::phase_change& c) {
+      if (c.phase == actors::launcher::vm_phase::running && !announced) {
+        announced = true;
+        lg.info("domain running {} ms after define (launcher start → running: {} ms)", ms_since(t_start),
+                ms_since(t0));
+      }
+    });
+    {
+      std::lock_guard lock(ref_mutex);
+      running_ref = ref;
+      if (stop_requested)
+        ref.shutdown();
+    }
+    auto control = actors::launcher::control_server::start(opts.control_socket, ref, vm->domain_name,
+                                                          format("podvisor-launcher {}", podvisor::version_string));
+    if (!control)
+      lg.warn("command channel unavailable: {}", control.error().message);
+    else
+      lg.info("command channel on {}", opts.control_socket.string());
+
+    // The capabilities probe has happened once the domain is defined; publish it for the
+    // next launcher on this node as soon as the VM runs.
+    bool published = false;
+    std::optional<actors::launcher::launcher_outcome> outcome;
+    while (!(outcome = ref.wait_for(500ms))) {
+      if (!published && announced) {
+        published = true;
+        if (auto o = (*daemon)->publish_capabilities())
+          lg.info("QEMU capabilities cache: {}", *o);
+        else
+          lg.warn("QEMU capabilities cache not published: {}", o.error());
+      }
+    }
+    {
+      std::lock_guard lock(ref_mutex);
+      running_ref.reset();
+    }
+    if (control)
+      (*control)->stop();
+    exit_code = outcome->exit_code;
+    if (exit_code == 0)
+      lg.info("VM {}: {}", outcome->phase, outcome->reason);
+    else
+      lg.error("VM {}: {}", outcome->phase, outcome->reason);
+  }
+  conn->reset();
+  return teardown(exit_code);
+}

@@ -1,0 +1,40 @@
+#pragma once
+// podvisor-launcher's command line, parsed into what the launcher needs. Separate from
+// main so that the parsing and its errors are unit tested.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.hpp"
+#include "virt/converter/converter_input.hpp"
+
+namespace podvisor::launcher_cmd {
+
+enum class accel_choice { auto_detect, kvm, tcg };
+
+struct launcher_options {
+  std::filesystem::path vmi_file;
+  std::filesystem::path work_dir;
+  std::filesystem::path capabilities_cache;
+  accel_choice accel = accel_choice::auto_detect;
+  std::map<std::string, virt::interface_fact> interfaces;
+  std::map<std::string, virt::volume_fact> volumes;
+  std::string kernel, initrd;
+  std::optional<std::int64_t> grace_period_s;
+  std::uint64_t serial_log_max_bytes = 8u << 20;
+  std::filesystem::path control_socket;
+  std::string log_level;
+  bool help = false;
+  bool version = false;
+};
+
+/// Parses argv (without argv[0]). Errors name the flag and what is wrong with it.
+expected<launcher_options> parse_options(const std::vector<std::string>& args);
+
+extern const char* const usage;
+
+} // namespace podvisor::launcher_cmd

@@ -1,0 +1,117 @@
+#include "cmd/podvisor-launcher/vm_setup.hpp"
+
+#include <deque>
+#include <fstream>
+
+#include "common/format.hpp"
+#include "kube/api/codec.hpp"
+#include "kube/api/kubevirt/admission.hpp"
+#include "kube/api/kubevirt/vmi.hpp"
+#include "kube/api/manifest.hpp"
+#include "virt/converter/converter.hpp"
+#include "virt/domain/domain_xml.hpp"
+#include "virt/kvm_probe.hpp"
+
+namespace podvisor::launcher_cmd {
+
+namespace api = podvisor::kube::api;
+
+namespace {
+
+// KubeVirt's default when the VMI does not say (virtualmachineinstance_types.go).
+constexpr std::int64_t default_grace_period_s = 30;
+
+struct accel_decision {
+  virt::domain_type type;
+  std::string name, reason;
+};
+
+accel_decision decide_accel(accel_choice choice) {
+  switch (choice) {
+  case accel_choice::kvm: return {virt::domain_type::kvm, "kvm", "forced with --accel kvm"};
+  case accel_choice::tcg: return {virt::domain_type::qemu, "tcg", "forced with --accel tcg"};
+  case accel_choice::auto_detect: break;
+  }
+  auto probe = virt::probe_kvm();
+  if (probe.usable)
+    return {virt::domain_type::kvm, "kvm", probe.reason};
+  return {virt::domain_type::qemu, "tcg", probe.reason};
+}
+
+} // namespace
+
+expected<prepared_vm> prepare_vm(const launcher_options& opts) {
+  std::vector<api::json> docs;
+  std::string load_error;
+  if (!api::load_manifest_file(opts.vmi_file, docs, load_error))
+    return error{errc::invalid_argument, format("--vmi {}: {}", opts.vmi_file.string(), load_error)};
+  if (docs.size() != 1)
+    return error{errc::invalid_argument,
+                 format("--vmi {}: expected one VirtualMachineInstance, found {} objects", opts.vmi_file.string(),
+                        docs.size())};
+  auto admitted = api::admit(docs.front());
+  if (!admitted.ok()) {
+    std::string msg = format("--vmi {}: {}", opts.vmi_file.string(), admitted.summary());
+    for (const auto& e : admitted.errors)
+      msg += "\n  " + e.message();
+    return error{errc::invalid_argument, msg};
+  }
+  if (admitted.kind != "VirtualMachineInstance")
+    return error{errc::invalid_argument,
+                 format("--vmi {}: a {} is not a VirtualMachineInstance", opts.vmi_file.string(), admitted.kind)};
+  auto decoded = api::decode<api::virtual_machine_instance>(admitted.object);
+  if (!decoded.ok())
+    return error{errc::invalid_argument, format("--vmi {}: cannot decode the admitted object", opts.vmi_file.string())};
+
+  prepared_vm vm;
+  auto accel = decide_accel(opts.accel);
+  vm.accel_name = accel.name;
+  vm.accel_reason = accel.reason;
+  vm.serial_log = opts.work_dir / "serial.log";
+
+  virt::converter_input in;
+  in.vmi = std::move(decoded.value);
+  in.type = accel.type;
+  in.volumes = opts.volumes;
+  in.interfaces = opts.interfaces;
+  in.serial_log_path = vm.serial_log.string();
+  in.kernel_path = opts.kernel;
+  in.initrd_path = opts.initrd;
+  for (const auto& p : {in.kernel_path, in.initrd_path}) {
+    if (!p.empty() && !std::filesystem::exists(p))
+      return error{errc::invalid_argument, format("{}: no such file", p)};
+  }
+  for (const auto& [name, v] : in.volumes) {
+    if (!std::filesystem::exists(v.path))
+      return error{errc::invalid_argument, format("--volume {}: {}: no such file", name, v.path)};
+  }
+  vm.grace_period_s = opts.grace_period_s.value_or(
+      in.vmi.spec.termination_grace_period_seconds.value_or(default_grace_period_s));
+
+  auto dom = virt::convert(in);
+  if (!dom)
+    return error{dom.error().code, format("VMI {}/{} cannot run here: {}", in.vmi.metadata.namespace_,
+                                          in.vmi.metadata.name, dom.error().message)};
+  vm.domain_name = dom->name;
+  vm.domain_xml = virt::to_xml(*dom);
+  return vm;
+}
+
+std::string last_lines(const std::filesystem::path& path, std::size_t n) {
+  std::ifstream in(path);
+  std::deque<std::string> lines;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty())
+      continue;
+    lines.push_back(line);
+    if (lines.size() > n)
+      lines.pop_front();
+  }
+  std::string out;
+  for (const auto& l : lines)
+    out += (out.empty() ? "" : " | ") + l;
+  return out;
+}
+
+} // namespace podvisor::launcher_cmd

@@ -1,0 +1,31 @@
+#pragma once
+// From the launcher's flags to a domain: read and admit the VMI (the same decode →
+// defaults → validation as the API server), decide the acceleration, gather the host
+// facts (volumes, taps, kernel), convert. Everything that can be refused is refused here,
+// before a daemon is started.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "cmd/podvisor-launcher/options.hpp"
+#include "common/error.hpp"
+
+namespace podvisor::launcher_cmd {
+
+struct prepared_vm {
+  std::string domain_name;   ///< <namespace>_<name>
+  std::string domain_xml;
+  std::string accel_name;    ///< "kvm" or "tcg"
+  std::string accel_reason;  ///< why, from the KVM probe or the flag
+  std::int64_t grace_period_s = 30;
+  std::filesystem::path serial_log;
+};
+
+/// Reads, admits and converts the VMI of `opts`. Errors say which file or field.
+expected<prepared_vm> prepare_vm(const launcher_options& opts);
+
+/// The last `n` lines of a text file joined with " | " (empty when unreadable).
+std::string last_lines(const std::filesystem::path& path, std::size_t n);
+
+} // namespace podvisor::launcher_cmd
