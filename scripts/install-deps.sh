@@ -21,11 +21,11 @@ BOOKWORM_PKGS=(
   build-essential cmake pkgconf make git
   # libraries
   libcaf-dev libnl-3-dev libnl-route-3-dev libcpp-httplib-dev nlohmann-json3-dev
-  libsqlite3-dev libssl-dev libyaml-cpp-dev
+  libsqlite3-dev libssl-dev libyaml-cpp-dev libnftables-dev
   # fuzzing (libFuzzer and sanitizers come with clang's runtime)
   clang-14 libclang-rt-14-dev
   # tests
-  python3 python3-kubernetes python3-yaml openssl iproute2 procps
+  python3 python3-kubernetes python3-yaml openssl iproute2 procps nftables
   # DHCP integration tests: the real clients a guest runs (busybox udhcpc, ISC dhclient)
   udhcpc isc-dhcp-client
 )
