@@ -41,7 +41,16 @@ error send_reply(packet_socket& socket, std::span<const std::uint8_t> bytes, rep
   case reply_destination::offered_address:
     return socket.send(bytes, limited_broadcast, client_port);
   case reply_destination::client_address:
-    return socket.send(bytes, request.ciaddr, client_port);
+    // RFC 2131 §4.1 says unicast to ciaddr, and we do. But busybox udhcpc sends its
+    // renewal from a short-lived socket bound to ciaddr:68, which is the better match
+    // for the unicast answer while it exists: a fast responder's ACK lands there and is
+    // lost when that socket closes, and udhcpc only recovers by rebinding seconds later
+    // (seen with dnsmasq too). A broadcast copy reaches its listening socket (bound to
+    // 0.0.0.0:68) instead; every client ignores the duplicate by xid. One guest per bridge,
+    // so the copy costs nothing.
+    if (auto e = socket.send(bytes, request.ciaddr, client_port))
+      return e;
+    return socket.send(bytes, limited_broadcast, client_port);
   case reply_destination::relay:
     return socket.send(bytes, request.giaddr, server_port);
   }
@@ -144,7 +153,7 @@ expected<std::optional<received_datagram>> socketpair_socket::receive(std::span<
 error socketpair_socket::send(std::span<const std::uint8_t> bytes, const ipv4_address& to, std::uint16_t port) {
   {
     std::lock_guard<std::mutex> guard{mutex_};
-    last_ = {to, port};
+    sent_.emplace_back(to, port);
   }
   if (::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
     return sys_error("send");
@@ -153,7 +162,12 @@ error socketpair_socket::send(std::span<const std::uint8_t> bytes, const ipv4_ad
 
 std::pair<ipv4_address, std::uint16_t> socketpair_socket::last_destination() const {
   std::lock_guard<std::mutex> guard{mutex_};
-  return last_;
+  return sent_.empty() ? std::pair<ipv4_address, std::uint16_t>{} : sent_.back();
+}
+
+std::vector<std::pair<ipv4_address, std::uint16_t>> socketpair_socket::destinations() const {
+  std::lock_guard<std::mutex> guard{mutex_};
+  return sent_;
 }
 
 } // namespace podvisor::net::dhcp

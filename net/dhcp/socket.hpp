@@ -10,7 +10,8 @@
 //  - while the client has no address, a broadcast to 255.255.255.255:68 from that socket
 //    reaches it; unicast to the offered address needs an ARP entry the client cannot
 //    answer yet, so `send_reply` broadcasts for `offered_address`;
-//  - once the client has an address (ciaddr), plain unicast to ciaddr:68 works.
+//  - once the client has an address (ciaddr), plain unicast to ciaddr:68 works — except
+//    that udhcpc sometimes misses it right after renewing, so a broadcast copy follows.
 
 #include <cstddef>
 #include <cstdint>
@@ -20,6 +21,7 @@
 #include <span>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "common/error.hpp"
 #include "net/dhcp/address.hpp"
@@ -62,7 +64,8 @@ public:
 
 /// Sends a reply where `decide` said (RFC 2131 §4.1): broadcast to 255.255.255.255:68
 /// for `broadcast` and `offered_address` (no ARP entry needed), unicast to ciaddr:68 for
-/// `client_address`, to giaddr:67 for `relay`. `none` sends nothing.
+/// `client_address` followed by a broadcast copy (udhcpc can miss a fast unicast answer
+/// to its renewal, see socket.cpp), to giaddr:67 for `relay`. `none` sends nothing.
 error send_reply(packet_socket& socket, std::span<const std::uint8_t> bytes, reply_destination where,
                  const dhcp_packet& request);
 
@@ -109,11 +112,13 @@ public:
 
   /// Where the last datagram was sent (0.0.0.0:0 before the first).
   std::pair<ipv4_address, std::uint16_t> last_destination() const;
+  /// Where every datagram was sent, in order.
+  std::vector<std::pair<ipv4_address, std::uint16_t>> destinations() const;
 
 private:
   int fd_ = -1;
   mutable std::mutex mutex_;
-  std::pair<ipv4_address, std::uint16_t> last_{};
+  std::vector<std::pair<ipv4_address, std::uint16_t>> sent_;
 };
 
 } // namespace podvisor::net::dhcp

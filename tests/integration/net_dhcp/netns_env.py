@@ -95,6 +95,13 @@ class Topology:
         if line.strip() != "ready":
             raise AssertionError("responder did not start: " + self.read("server.log"))
 
+    def restart_server(self, *extra):
+        """Replaces the running responder with one started with `extra` flags."""
+        self._stop(self.server)
+        self.server.stdout.close()
+        self.server_log.close()
+        self.start_server(*extra)
+
     def start(self, args, log_name):
         with open(os.path.join(self.dir, log_name), "w") as log:  # the child keeps its own descriptor
             proc = subprocess.Popen(["ip", "netns", "exec", self.guest, *args], stdout=log,

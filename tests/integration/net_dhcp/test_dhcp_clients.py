@@ -100,6 +100,20 @@ class UdhcpcTest(ClientTest):
         self.assertEqual(self.bound_event(("renew",))["ip"], GUEST_IP)
         self.assert_applied()
 
+    def test_renews_by_itself(self):
+        # A short lease: udhcpc renews on its own (it raises leases below 30 s to 30 s and
+        # renews at half) with a unicast REQUEST, and must take the first ACK — no
+        # fallback to rebinding ("broadcasting renew") or DISCOVER.
+        self.net.restart_server("--lease-seconds", "4")
+        self.start_udhcpc()
+        event = wait_for(lambda: self.bound_event(("bound",)), DEADLINE, "udhcpc bound")
+        self.assertEqual(event["lease"], "4")
+        wait_for(lambda: self.bound_event(("renew",)), 40, "renewal at half the lease")
+        s = self.stats_at_least(acks=2)
+        self.assertEqual((s["offers"], s["naks"], s["received"]), (1, 0, 3), s)
+        self.assertNotIn("broadcasting renew", self.net.read("udhcpc.log"))
+        self.assert_applied()
+
     def test_release_is_recorded(self):
         proc = self.start_udhcpc()
         wait_for(lambda: self.bound_event(("bound",)), DEADLINE, "udhcpc bound")

@@ -102,7 +102,14 @@ TEST_CASE("responder: renewal is unicast to ciaddr, INIT-REBOOT is ACKed", "[net
   auto ack = h.exchange(renew);
   CHECK(ack.reply_type == message_type::ack);
   CHECK(ack.destination == reply_destination::client_address);
-  CHECK(h.socket->last_destination() == std::pair{ip("10.0.2.2"), client_port});
+  // Unicast to ciaddr, then a broadcast copy for udhcpc (see send_reply).
+  auto sent = h.socket->destinations();
+  REQUIRE(sent.size() == 2);
+  CHECK(sent[0] == std::pair{ip("10.0.2.2"), client_port});
+  CHECK(sent[1] == std::pair{broadcast_address, client_port});
+  CHECK(h.client_receives());
+  CHECK(h.client_receives());
+  CHECK(h.r->stats().replies(message_type::ack) == 1);
 
   auto reboot = with_option(request(message_type::request), option_code::requested_address, "10.0.2.2");
   CHECK(h.exchange(reboot).reply_type == message_type::ack);
@@ -118,7 +125,14 @@ TEST_CASE("responder: a wrong requested address gets a broadcast NAK", "[net][dh
   CHECK(h.socket->last_destination() == std::pair{broadcast_address, client_port});
   auto wrong_reboot = with_option(request(message_type::request), option_code::requested_address, "10.0.2.99");
   CHECK(h.exchange(wrong_reboot).reply_type == message_type::nak);
-  CHECK(h.r->stats().replies(message_type::nak) == 2);
+  // REBINDING (broadcast, ciaddr set, no server identifier) with an address not ours.
+  auto wrong_rebind = request(message_type::request);
+  wrong_rebind.ciaddr = ip("10.0.2.99");
+  wrong_rebind.flags = broadcast_flag;
+  auto nak3 = h.exchange(wrong_rebind);
+  CHECK(nak3.reply_type == message_type::nak);
+  CHECK(nak3.destination == reply_destination::broadcast);
+  CHECK(h.r->stats().replies(message_type::nak) == 3);
   CHECK(h.r->lease().phase == lease_phase::init);
 }
 
