@@ -1,6 +1,6 @@
 #pragma once
 // The cached result on disk: `binding_state` as JSON, written atomically (temporary
-// file, fsync, rename) so a reader never sees half a file, and read back strictly —
+// file, rename) so a reader never sees half a file, and read back strictly —
 // unknown members, wrong types, bad addresses or a newer format version are errors
 // naming the field ("guest.routes[1].gateway: not an IPv4 address: \"10.0.0\"").
 //
@@ -31,8 +31,8 @@ std::string encode_state(const binding_state& state);
 /// Parses and validates JSON text; parse_error naming the field on any problem.
 expected<binding_state> decode_state(std::string_view text);
 
-/// Writes `state` to `path` atomically (`path`.tmp, fsync, rename, fsync of the
-/// directory); io_error naming the path on failure.
+/// Writes `state` to `path` atomically (`path`.tmp, then rename); io_error naming the
+/// path on failure. Not fsynced: the namespace it describes does not outlive a reboot.
 error write_state(const std::filesystem::path& path, const binding_state& state);
 
 /// Reads `path`: not_found if it does not exist, io_error if unreadable, parse_error
