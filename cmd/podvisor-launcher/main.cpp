@@ -123,6 +123,7 @@ int main(int argc, char** argv) {
   }
   lg = log::logger{"launcher", vm->domain_name};
   lg.info("acceleration: {} ({})", vm->accel_name, vm->accel_reason);
+  lg.debug("domain XML:\n{}", vm->domain_xml);
 
   std::atomic<bool> stop_requested{false};
   std::mutex ref_mutex;
