@@ -15,8 +15,11 @@
 #include <thread>
 
 #include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include "actors/launcher/control_server.hpp"
+#include "actors/launcher/dhcp_responder_actor.hpp"
 #include "actors/launcher/launcher.hpp"
 #include "actors/system/config.hpp"
 #include "cmd/podvisor-launcher/options.hpp"
@@ -76,6 +79,16 @@ struct event_relay {
       ref->connection_lost(*early_loss);
   }
 };
+
+// Logs every lease the DHCP responders hand out (the agent reads it from the log and,
+// later, from the command channel).
+protocols::dhcp_lease_listener_actor::behavior_type lease_logger(log::logger lg) {
+  return {
+    [lg](const protocols::dhcp_lease_given& l) {
+      lg.info("DHCP {} {}/{} to {} on {}", l.renewal ? "renewed" : "gave", l.address, l.prefix, l.mac, l.interface);
+    },
+  };
+}
 
 long ms_since(std::chrono::steady_clock::time_point t) {
   return static_cast<long>(
@@ -207,6 +220,39 @@ int main(int argc, char** argv) {
     virt::libvirt_daemon* dptr = daemon->get();
     ls.daemon_alive = [dptr] { return dptr->running(); };
 
+    // The DHCP responders listen before the guest exists, so its first DISCOVER is answered.
+    std::vector<protocols::dhcp_responder_actor> responders;
+    auto lease_listener = sys.spawn(lease_logger, lg);
+    for (const auto& plan : vm->dhcp) {
+      auto sock = net::dhcp::dhcp_socket::open(plan.bridge);
+      if (!sock) {
+        lg.error("DHCP for interface {} on {}: {}", plan.interface, plan.bridge, sock.error().message);
+        exit_code = 1;
+        break;
+      }
+      actors::launcher::dhcp_responder_config rc;
+      rc.interface = plan.bridge;
+      rc.lease = plan.lease;
+      auto r = actors::launcher::spawn_dhcp_responder(sys, rc, std::move(*sock), lease_listener);
+      if (!r) {
+        lg.error("DHCP for interface {}: {}", plan.interface, r.error().message);
+        exit_code = 1;
+        break;
+      }
+      lg.info("DHCP responder for interface {} on {}", plan.interface, plan.bridge);
+      responders.push_back(*r);
+    }
+    auto stop_helpers = [&] {
+      for (auto& r : responders)
+        caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(lease_listener, caf::exit_reason::user_shutdown);
+    };
+    if (responders.size() != vm->dhcp.size()) {
+      stop_helpers();
+      conn->reset();
+      return teardown(1);
+    }
+
     auto t_start = std::chrono::steady_clock::now();
     auto ref = actors::launcher::start_launcher(sys, **conn, ls);
     relay->attach(ref);
@@ -250,6 +296,7 @@ int main(int argc, char** argv) {
     }
     if (control)
       (*control)->stop();
+    stop_helpers();
     exit_code = outcome->exit_code;
     if (exit_code == 0)
       lg.info("VM {}: {}", outcome->phase, outcome->reason);

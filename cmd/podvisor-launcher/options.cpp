@@ -1,6 +1,8 @@
 #include "cmd/podvisor-launcher/options.hpp"
 
 #include <charconv>
+#include <limits>
+#include <set>
 
 #include "common/format.hpp"
 
@@ -25,7 +27,11 @@ Flags:
   --capabilities-cache DIR   node-level QEMU capabilities cache shared by launchers
   --accel auto|kvm|tcg       acceleration (default auto: kvm only when a test guest
                              really runs under KVM)
-  --interface NAME=TAP[,MAC] a tap prepared by the network binding for interface NAME
+  --network-result NAME=FILE the network binding's cached result for interface NAME
+                             (podvisor-net setup --state FILE): its tap and MAC go into
+                             the domain, and a DHCP responder on its bridge gives the
+                             guest its address
+  --interface NAME=TAP[,MAC] a tap prepared by other means for interface NAME (no DHCP)
   --volume NAME=PATH[,FORMAT] the image for volume NAME (format raw or qcow2)
   --kernel PATH, --initrd PATH  direct kernel boot files for firmware.kernelBoot
   --grace-period SECONDS     power button → destroy (default: the VMI's
@@ -55,6 +61,10 @@ expected<std::pair<std::string, std::string>> split_named(const std::string& fla
   return std::pair{v.substr(0, eq), v.substr(eq + 1)};
 }
 
+const std::set<std::string, std::less<>> known_flags{
+    "--network-result", "--vmi",    "--work-dir", "--capabilities-cache", "--accel",                "--interface",      "--volume",
+    "--kernel", "--initrd",   "--grace-period",       "--serial-log-max-bytes", "--control-socket", "--log-level"};
+
 } // namespace
 
 expected<launcher_options> parse_options(const std::vector<std::string>& args) {
@@ -76,16 +86,20 @@ expected<launcher_options> parse_options(const std::vector<std::string>& args) {
       value = a.substr(eq + 1);
       has_inline = true;
     }
+    if (flag.rfind("--", 0) != 0)
+      return error{errc::invalid_argument, format("unexpected argument \"{}\" (see --help)", a)};
+    if (!known_flags.contains(flag))
+      return error{errc::invalid_argument, format("unknown flag {} (see --help)", flag)};
+    // A separate value that is itself a flag means the value was forgotten: taking it
+    // would turn `--kernel --vmi F` into kernel "--vmi" and a stray F.
     auto next = [&]() -> expected<std::string> {
       if (has_inline)
         return value;
-      if (i + 1 >= args.size())
+      if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)
         return error{errc::invalid_argument, format("{} needs a value", flag)};
       return args[++i];
     };
     auto v = next();
-    if (flag.rfind("--", 0) != 0)
-      return error{errc::invalid_argument, format("unexpected argument \"{}\" (see --help)", a)};
     if (!v)
       return v.error();
     if (flag == "--vmi") {
@@ -115,6 +129,11 @@ expected<launcher_options> parse_options(const std::vector<std::string>& args) {
       if (f.tap.empty())
         return error{errc::invalid_argument, format("--interface {}: no tap name", nv->first)};
       o.interfaces[nv->first] = f;
+    } else if (flag == "--network-result") {
+      auto nv = split_named(flag, *v);
+      if (!nv)
+        return nv.error();
+      o.network_results[nv->first] = std::filesystem::absolute(nv->second);
     } else if (flag == "--volume") {
       auto nv = split_named(flag, *v);
       if (!nv)
@@ -135,6 +154,8 @@ expected<launcher_options> parse_options(const std::vector<std::string>& args) {
       auto n = parse_uint(flag, *v);
       if (!n)
         return n.error();
+      if (*n > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        return error{errc::invalid_argument, format("--grace-period: \"{}\" is too large", *v)};
       o.grace_period_s = static_cast<std::int64_t>(*n);
     } else if (flag == "--serial-log-max-bytes") {
       auto n = parse_uint(flag, *v);
@@ -155,7 +176,15 @@ expected<launcher_options> parse_options(const std::vector<std::string>& args) {
     return error{errc::invalid_argument, "--vmi is required (see --help)"};
   if (o.work_dir.empty())
     return error{errc::invalid_argument, "--work-dir is required (see --help)"};
+  // libvirt and QEMU resolve nothing relative to our working directory: every path they
+  // get is made absolute here.
   o.work_dir = std::filesystem::absolute(o.work_dir);
+  if (!o.kernel.empty())
+    o.kernel = std::filesystem::absolute(o.kernel).string();
+  if (!o.initrd.empty())
+    o.initrd = std::filesystem::absolute(o.initrd).string();
+  for (auto& [name, v] : o.volumes)
+    v.path = std::filesystem::absolute(v.path).string();
   if (o.control_socket.empty())
     o.control_socket = o.work_dir / "control.sock";
   return o;

@@ -23,6 +23,9 @@ struct launcher_options {
   accel_choice accel = accel_choice::auto_detect;
   std::map<std::string, virt::interface_fact> interfaces;
   std::map<std::string, virt::volume_fact> volumes;
+  /// Interface name → the network binding's cached result (phase 1, net/binding): the tap
+  /// and MAC for the domain, and what the DHCP responder tells the guest.
+  std::map<std::string, std::filesystem::path> network_results;
   std::string kernel, initrd;
   std::optional<std::int64_t> grace_period_s;
   std::uint64_t serial_log_max_bytes = 8u << 20;

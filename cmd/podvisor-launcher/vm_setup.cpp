@@ -8,6 +8,7 @@
 #include "kube/api/kubevirt/admission.hpp"
 #include "kube/api/kubevirt/vmi.hpp"
 #include "kube/api/manifest.hpp"
+#include "net/binding/state_codec.hpp"
 #include "virt/converter/converter.hpp"
 #include "virt/domain/domain_xml.hpp"
 #include "virt/kvm_probe.hpp"
@@ -74,12 +75,25 @@ expected<prepared_vm> prepare_vm(const launcher_options& opts) {
   in.type = accel.type;
   in.volumes = opts.volumes;
   in.interfaces = opts.interfaces;
+  for (const auto& [name, path] : opts.network_results) {
+    if (in.interfaces.count(name) != 0)
+      return error{errc::invalid_argument, format("interface {}: both --interface and --network-result given", name)};
+    auto state = net::binding::read_complete_state(path);
+    if (!state)
+      return error{state.error().code,
+                   format("--network-result {}={}: {}", name, path.string(), state.error().message)};
+    auto lease = net::binding::to_lease_config(state->guest);
+    if (!lease)
+      return error{lease.error().code, format("--network-result {}: {}", name, lease.error().message)};
+    in.interfaces[name] = virt::interface_fact{state->guest.tap, net::dhcp::to_string(state->guest.mac)};
+    vm.dhcp.push_back(dhcp_plan{name, state->guest.bridge, *lease});
+  }
   in.serial_log_path = vm.serial_log.string();
   in.kernel_path = opts.kernel;
   in.initrd_path = opts.initrd;
-  for (const auto& p : {in.kernel_path, in.initrd_path}) {
+  for (const auto& [flag, p] : {std::pair{"--kernel", in.kernel_path}, std::pair{"--initrd", in.initrd_path}}) {
     if (!p.empty() && !std::filesystem::exists(p))
-      return error{errc::invalid_argument, format("{}: no such file", p)};
+      return error{errc::invalid_argument, format("{} {}: no such file", flag, p)};
   }
   for (const auto& [name, v] : in.volumes) {
     if (!std::filesystem::exists(v.path))

@@ -10,8 +10,16 @@
 
 #include "cmd/podvisor-launcher/options.hpp"
 #include "common/error.hpp"
+#include "net/dhcp/lease.hpp"
 
 namespace podvisor::launcher_cmd {
+
+/// A guest NIC whose address comes from the launcher's DHCP responder.
+struct dhcp_plan {
+  std::string interface; ///< the VMI's interface name
+  std::string bridge;    ///< where the responder listens
+  net::dhcp::lease_config lease;
+};
 
 struct prepared_vm {
   std::string domain_name;   ///< <namespace>_<name>
@@ -20,6 +28,7 @@ struct prepared_vm {
   std::string accel_reason;  ///< why, from the KVM probe or the flag
   std::int64_t grace_period_s = 30;
   std::filesystem::path serial_log;
+  std::vector<dhcp_plan> dhcp;
 };
 
 /// Reads, admits and converts the VMI of `opts`. Errors say which file or field.

@@ -110,19 +110,24 @@ class Channel:
 class Launcher:
     """One podvisor-launcher process; close() always leaves nothing running."""
 
-    def __init__(self, name, grace=20, interface=None, netns=None):
+    def __init__(self, name, grace=20, interface=None, netns=None, network_result=None, patch=None):
         # Short: the daemon's socket path lives under it (108-byte limit).
         self.tmp = tempfile.mkdtemp(prefix="pvl-")
         self.work = os.path.join(self.tmp, "w")
         self.log_path = os.path.join(self.tmp, "launcher.log")
         self.serial = os.path.join(self.work, "serial.log")
+        spec = vmi(name, grace, interface is not None or network_result is not None)
+        if patch:
+            spec = patch(spec)
         with open(os.path.join(self.tmp, "vmi.json"), "w") as f:
-            json.dump(vmi(name, grace, interface is not None), f)
+            json.dump(spec, f)
         cmd = [LAUNCHER, "--vmi", os.path.join(self.tmp, "vmi.json"), "--work-dir", self.work,
                "--kernel", os.path.join(GUEST, "vmlinuz"), "--initrd", os.path.join(GUEST, "initrd.img"),
                "--capabilities-cache", CACHE]
         if interface:
             cmd += ["--interface", interface]
+        if network_result:
+            cmd += ["--network-result", network_result]
         if netns:
             cmd = ["ip", "netns", "exec", netns] + cmd
         self.cmd = cmd
