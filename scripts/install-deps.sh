@@ -28,6 +28,8 @@ BOOKWORM_PKGS=(
   python3 python3-kubernetes python3-yaml openssl iproute2 procps nftables
   # DHCP integration tests: the real clients a guest runs (busybox udhcpc, ISC dhclient)
   udhcpc isc-dhcp-client
+  # UEFI firmware for VMIs that ask for EFI (the launcher uses Debian's OVMF images)
+  ovmf
 )
 # Packages that must come from bookworm-backports.
 BACKPORTS_PKGS=(

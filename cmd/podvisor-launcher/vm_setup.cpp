@@ -106,6 +106,14 @@ expected<prepared_vm> prepare_vm(const launcher_options& opts) {
   if (!dom)
     return error{dom.error().code, format("VMI {}/{} cannot run here: {}", in.vmi.metadata.namespace_,
                                           in.vmi.metadata.name, dom.error().message)};
+  // Firmware files the domain names must be on this host (Debian's ovmf package for EFI).
+  if (dom->os.loader && !std::filesystem::exists(dom->os.loader->path))
+    return error{errc::unavailable, format("EFI firmware {} is not installed (Debian package ovmf)",
+                                           dom->os.loader->path)};
+  if (dom->os.nvram && !dom->os.nvram->template_path.empty() &&
+      !std::filesystem::exists(dom->os.nvram->template_path))
+    return error{errc::unavailable, format("EFI variable store template {} is not installed (Debian package ovmf)",
+                                           dom->os.nvram->template_path)};
   vm.domain_name = dom->name;
   vm.domain_xml = virt::to_xml(*dom);
   return vm;

@@ -37,11 +37,11 @@ def tearDownModule():
     shutil.rmtree(CACHE, ignore_errors=True)
 
 
-def vmi(name, grace=20, interface=False):
+def vmi(name, grace=20, interface=False, memory="128Mi"):
     spec = {
         "terminationGracePeriodSeconds": grace,
         "domain": {
-            "resources": {"requests": {"memory": "128Mi"}},
+            "resources": {"requests": {"memory": memory}},
             "firmware": {"kernelBoot": {
                 "kernelArgs": "console=ttyS0 panic=-1",
                 "container": {"image": "localhost/podvisor-guest:1",
@@ -342,6 +342,26 @@ class LauncherTest(unittest.TestCase):
             for l in self.launchers:
                 l.close()
             subprocess.run(["ip", "netns", "del", ns], check=False)
+
+    def test_efi_guest_boots_with_debians_ovmf(self):
+        def efi(spec):
+            spec["spec"]["domain"]["firmware"]["bootloader"] = {"efi": {"secureBoot": False}}
+            # OVMF itself needs more than 128 MiB: with 128 it faults before the kernel.
+            spec["spec"]["domain"]["resources"]["requests"]["memory"] = "256Mi"
+            return spec
+        l = Launcher("efi", patch=efi)
+        self.launchers.append(l)
+        l.start()
+        l.wait_marker("acpi ready", timeout=BOOT_TIMEOUT + 60)
+        sock = os.path.join(l.work, "libvirt", "run", "libvirt", "libvirt-sock")
+        xml = subprocess.run(["virsh", "-c", f"qemu+unix:///system?socket={sock}", "dumpxml", "test_efi"],
+                             capture_output=True, text=True, timeout=60, check=True).stdout
+        self.assertRegex(xml, r"<loader readonly='yes'[^>]*type='pflash'[^>]*>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>")
+        # The variable store is the VM's own copy, inside the launcher's directory.
+        self.assertIn("<nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'", xml)
+        l.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(l.wait_exit(60), 0, l.log_text())
+        self.assert_nothing_left(l)
 
     def test_invalid_vmi_is_refused_before_anything_starts(self):
         tmp = tempfile.mkdtemp(prefix="pvl-")
