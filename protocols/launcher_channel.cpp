@@ -99,7 +99,10 @@ std::optional<std::uint32_t> pick_launcher_channel_version(const std::vector<std
 }
 
 std::string render_launcher_error(const error& e) {
-  return json{{"ok", false}, {"error", {{"code", std::string(to_string(e.code))}, {"message", e.message}}}}.dump();
+  // The message may quote libvirt or QEMU verbatim: bytes that are not UTF-8 are replaced
+  // rather than thrown about.
+  return json{{"ok", false}, {"error", {{"code", std::string(to_string(e.code))}, {"message", e.message}}}}.dump(
+      -1, ' ', false, json::error_handler_t::replace);
 }
 
 } // namespace podvisor::protocols

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <thread>
 #include <unistd.h>
@@ -25,7 +26,9 @@ namespace proto = podvisor::protocols;
 
 namespace {
 
-// Writes all of `line` plus a newline; false when the peer is gone.
+// Writes all of `line` plus a newline; false when the peer is gone. A peer that has not
+// read for send_timeout (SO_SNDTIMEO) is cut off: half a line cannot be taken back, and
+// watch events are written on the launcher actor's thread, which must not wait on it.
 bool send_line(int fd, std::mutex& m, const std::string& line) {
   std::lock_guard lock(m);
   std::string buf = line + "\n";
@@ -34,11 +37,19 @@ bool send_line(int fd, std::mutex& m, const std::string& line) {
     ssize_t n = ::send(fd, buf.data() + off, buf.size() - off, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR)
       continue;
-    if (n <= 0)
+    if (n <= 0) {
+      ::shutdown(fd, SHUT_RDWR);
       return false;
+    }
     off += static_cast<std::size_t>(n);
   }
   return true;
+}
+
+// What goes on the wire is JSON text; reasons and messages quote libvirt and QEMU, whose
+// bytes need not be UTF-8 (replaced rather than thrown about on a socket thread).
+std::string dump(const json& j) {
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 json status_json(const launcher_status& s) {
@@ -122,6 +133,9 @@ void control_server::impl::accept_loop() {
       ::close(fd);
       continue;
     }
+    timeval tv{};
+    tv.tv_sec = std::chrono::duration_cast<std::chrono::seconds>(send_timeout).count();
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     auto& c = clients.emplace_back();
     c.out->fd = fd;
     c.thread = std::thread([this, &c] { serve(c); });
@@ -169,12 +183,12 @@ void control_server::impl::serve(client& cl) {
         }
         greeted = true;
         send_line(c.fd, c.write_mutex,
-                  json{{"ok", true}, {"version", *v}, {"server", server}, {"domain", domain}}.dump());
+                  dump(json{{"ok", true}, {"version", *v}, {"server", server}, {"domain", domain}}));
         break;
       }
       case proto::launcher_op::status: {
         auto s = ref.status();
-        send_line(c.fd, c.write_mutex, s ? status_json(*s).dump() : proto::render_launcher_error(s.error()));
+        send_line(c.fd, c.write_mutex, s ? dump(status_json(*s)) : proto::render_launcher_error(s.error()));
         break;
       }
       case proto::launcher_op::shutdown:
@@ -183,23 +197,22 @@ void control_server::impl::serve(client& cl) {
           ref.shutdown(std::chrono::seconds(*req->grace_seconds));
         else
           ref.shutdown();
-        send_line(c.fd, c.write_mutex, json{{"ok", true}}.dump());
+        send_line(c.fd, c.write_mutex, dump(json{{"ok", true}}));
         break;
       case proto::launcher_op::pause:
       case proto::launcher_op::resume: {
         auto err = req->op == proto::launcher_op::pause ? ref.pause() : ref.resume();
-        send_line(c.fd, c.write_mutex, err.ok() ? json{{"ok", true}}.dump() : proto::render_launcher_error(err));
+        send_line(c.fd, c.write_mutex, err.ok() ? dump(json{{"ok", true}}) : proto::render_launcher_error(err));
         break;
       }
       case proto::launcher_op::watch:
         if (watch_id == 0) {
           watch_id = ref.subscribe([out](const phase_change& pc) {
             send_line(out->fd, out->write_mutex,
-                      json{{"event", "phase"}, {"phase", std::string(to_string(pc.phase))}, {"reason", pc.reason}}
-                          .dump());
+                      dump(json{{"event", "phase"}, {"phase", std::string(to_string(pc.phase))}, {"reason", pc.reason}}));
           });
         }
-        send_line(c.fd, c.write_mutex, json{{"ok", true}}.dump());
+        send_line(c.fd, c.write_mutex, dump(json{{"ok", true}}));
         break;
       }
     }
@@ -275,10 +288,11 @@ void control_server::stop() {
   impl_->acceptor.join();
   {
     std::lock_guard lock(impl_->mutex);
-    for (auto& c : impl_->clients) {
-      std::lock_guard wl(c.out->write_mutex);
+    // Not under the client's write mutex: a writer blocked on a peer that does not read
+    // holds it, and this shutdown is what wakes that writer. The descriptor stays open
+    // (the list owns its sink) until the threads are joined.
+    for (auto& c : impl_->clients)
       ::shutdown(c.out->fd, SHUT_RDWR);
-    }
   }
   for (auto& c : impl_->clients)
     c.thread.join();

@@ -4,6 +4,7 @@
 // thread that reads request lines and answers through the launcher_ref. At most
 // `max_clients` at once (the agent needs one or two); more are refused with an error line.
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -16,6 +17,8 @@ namespace podvisor::actors::launcher {
 class control_server {
 public:
   static constexpr int max_clients = 8;
+  /// A client that does not read its answers or events for this long is disconnected.
+  static constexpr std::chrono::seconds send_timeout{5};
 
   /// Binds `socket_path` (a stale socket there is replaced) and starts serving `ref`.
   /// `domain` and `server` go into the hello answer.

@@ -1,0 +1,422 @@
+// The launcher's command channel server with real threads and a real AF_UNIX client,
+// serving a launcher actor over the fake libvirt connection: the handshake, every op,
+// watch events, garbage, the client limit, the socket's mode, and a stop that returns.
+#include "actors/launcher/control_server.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <caf/actor_system.hpp>
+#include <cerrno>
+#include <fcntl.h>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <thread>
+#include <unistd.h>
+
+#include "actors/system/config.hpp"
+#include "common/temp_dir.hpp"
+#include "protocols/launcher_channel.hpp"
+#include "tests/fakes/fake_libvirt_connection.hpp"
+
+using namespace podvisor;
+using namespace podvisor::actors::launcher;
+using namespace std::chrono_literals;
+using fake = podvisor::fakes::fake_libvirt_connection;
+using json = nlohmann::json;
+
+namespace {
+
+// One end of the channel as the agent holds it: lines out, lines in, with deadlines.
+class client {
+public:
+  explicit client(const std::filesystem::path& path) {
+    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    auto s = path.string();
+    std::copy(s.begin(), s.end(), addr.sun_path);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~client() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  bool connected() const { return connected_; }
+  int fd() const { return fd_; }
+
+  bool send(const std::string& line) {
+    std::string buf = line + "\n";
+    std::size_t off = 0;
+    while (off < buf.size()) {
+      ssize_t n = ::send(fd_, buf.data() + off, buf.size() - off, MSG_NOSIGNAL);
+      if (n <= 0)
+        return false;
+      off += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+
+  // The next line, or nothing at EOF or when `timeout` passes first.
+  std::optional<std::string> read_line(std::chrono::milliseconds timeout = 10s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      if (auto nl = buf_.find('\n'); nl != std::string::npos) {
+        std::string line = buf_.substr(0, nl);
+        buf_.erase(0, nl + 1);
+        return line;
+      }
+      if (eof_)
+        return std::nullopt;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left <= 0ms)
+        return std::nullopt;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+        continue;
+      char chunk[4096];
+      ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
+      if (n <= 0) {
+        eof_ = true;
+        continue;
+      }
+      buf_.append(chunk, static_cast<std::size_t>(n));
+    }
+  }
+
+  std::optional<json> read_json(std::chrono::milliseconds timeout = 10s) {
+    auto line = read_line(timeout);
+    if (!line)
+      return std::nullopt;
+    auto j = json::parse(*line, nullptr, false);
+    if (j.is_discarded())
+      return std::nullopt;
+    return j;
+  }
+
+  // Sends a request and returns its answer.
+  json ask(const std::string& line) {
+    REQUIRE(send(line));
+    auto j = read_json();
+    REQUIRE(j);
+    return *j;
+  }
+
+  // Whether the server closes the connection within `timeout` (lines before EOF are
+  // skipped).
+  bool closed_by_server(std::chrono::milliseconds timeout = 10s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (!read_line(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now())) &&
+          eof_)
+        return true;
+    }
+    return false;
+  }
+
+private:
+  int fd_ = -1;
+  bool connected_ = false;
+  bool eof_ = false;
+  std::string buf_;
+};
+
+struct rig {
+  actors::system_config cfg;
+  caf::actor_system sys{cfg.set_scheduler_threads(2)};
+  fake conn;
+  launcher_ref ref;
+  scoped_temp_dir dir{"podvisor-control-"};
+  std::filesystem::path sock = dir.path() / "control.sock";
+  std::unique_ptr<control_server> server;
+
+  rig() {
+    launcher_settings s;
+    s.domain_name = "ns_vm";
+    s.domain_xml = "<domain type='qemu'><name>ns_vm</name></domain>";
+    s.tick = 20ms;
+    s.qemu_log_tail = [] { return std::string(); };
+    s.daemon_alive = [] { return true; };
+    ref = start_launcher(sys, conn, s);
+    conn.set_callbacks({.on_domain_event = [this](const virt::domain_event& ev) { ref.domain_event(ev); },
+                        .on_connection_lost = [this](const error& e) { ref.connection_lost(e); }});
+    auto srv = control_server::start(sock, ref, "ns_vm", "podvisor-launcher test");
+    REQUIRE(srv);
+    server = std::move(*srv);
+    REQUIRE(reaches(vm_phase::running));
+  }
+
+  ~rig() {
+    if (server)
+      server->stop();
+    ref.shutdown(0s);
+    ref.wait_for(10s);
+  }
+
+  bool reaches(vm_phase p, std::chrono::milliseconds timeout = 10s) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (auto s = ref.status(); s && s->phase == p)
+        return true;
+      std::this_thread::sleep_for(5ms);
+    }
+    return false;
+  }
+
+  // A connected client that has said hello.
+  std::unique_ptr<client> greeted() {
+    auto c = std::make_unique<client>(sock);
+    REQUIRE(c->connected());
+    auto hello = c->ask(R"({"op":"hello","versions":[1]})");
+    REQUIRE(hello.value("ok", false));
+    return c;
+  }
+};
+
+} // namespace
+
+TEST_CASE("a request before hello is answered with an error and the connection closed", "[actors][launcher]") {
+  rig r;
+  client c(r.sock);
+  REQUIRE(c.connected());
+  auto a = c.ask(R"({"op":"status"})");
+  CHECK(a["ok"] == false);
+  CHECK(a["error"]["code"] == "invalid_argument");
+  CHECK(a["error"]["message"] == "say hello first");
+  CHECK(c.closed_by_server());
+}
+
+TEST_CASE("hello picks version 1 from [1] and from [1,7]", "[actors][launcher]") {
+  rig r;
+  for (const char* versions : {"[1]", "[1,7]", "[7,1]"}) {
+    INFO(versions);
+    client c(r.sock);
+    REQUIRE(c.connected());
+    auto a = c.ask(std::string(R"({"op":"hello","versions":)") + versions + "}");
+    CHECK(a["ok"] == true);
+    CHECK(a["version"] == 1);
+    CHECK(a["domain"] == "ns_vm");
+    CHECK(a["server"] == "podvisor-launcher test");
+  }
+}
+
+TEST_CASE("hello with only unknown versions is unsupported and disconnected", "[actors][launcher]") {
+  rig r;
+  client c(r.sock);
+  REQUIRE(c.connected());
+  auto a = c.ask(R"({"op":"hello","versions":[7]})");
+  CHECK(a["ok"] == false);
+  CHECK(a["error"]["code"] == "unsupported");
+  CHECK(c.closed_by_server());
+}
+
+TEST_CASE("status shows the running domain with libvirt's statistics", "[actors][launcher]") {
+  rig r;
+  auto c = r.greeted();
+  auto s = c->ask(R"({"op":"status"})");
+  CHECK(s["ok"] == true);
+  CHECK(s["phase"] == "running");
+  CHECK(s["domainState"].get<std::string>().rfind("running", 0) == 0);
+  REQUIRE(s.contains("stats"));
+  CHECK(s["stats"]["qemuPid"] == 4242);
+  CHECK(s["stats"].contains("cpuTimeNs"));
+  CHECK(s["stats"].contains("memoryKiB"));
+  CHECK(s["stats"].contains("vcpus"));
+  CHECK(s["sinceStartMs"].is_number_integer());
+}
+
+TEST_CASE("pause and resume; resume while running is a conflict", "[actors][launcher]") {
+  rig r;
+  auto c = r.greeted();
+  auto conflict = c->ask(R"({"op":"resume"})");
+  CHECK(conflict["ok"] == false);
+  CHECK(conflict["error"]["code"] == "conflict");
+  CHECK(c->ask(R"({"op":"pause"})")["ok"] == true);
+  REQUIRE(r.reaches(vm_phase::paused));
+  CHECK(c->ask(R"({"op":"status"})")["phase"] == "paused");
+  CHECK(c->ask(R"({"op":"resume"})")["ok"] == true);
+  REQUIRE(r.reaches(vm_phase::running));
+  CHECK(c->ask(R"({"op":"resume"})")["error"]["code"] == "conflict");
+}
+
+TEST_CASE("watch, then shutdown: the phase events arrive on the watching connection", "[actors][launcher]") {
+  rig r;
+  auto watcher = r.greeted();
+  CHECK(watcher->ask(R"({"op":"watch"})")["ok"] == true);
+  auto other = r.greeted();
+  CHECK(other->ask(R"({"op":"shutdown","graceSeconds":60})")["ok"] == true);
+  auto ev = watcher->read_json();
+  REQUIRE(ev);
+  CHECK((*ev)["event"] == "phase");
+  CHECK((*ev)["phase"] == "shutting_down");
+  REQUIRE(r.conn.guest_powers_off("ns_vm"));
+  auto done = watcher->read_json();
+  REQUIRE(done);
+  CHECK((*done)["event"] == "phase");
+  CHECK((*done)["phase"] == "succeeded");
+  auto out = r.ref.wait_for(10s);
+  REQUIRE(out);
+  CHECK(out->exit_code == 0);
+}
+
+TEST_CASE("a garbage line is answered with an error and the session goes on", "[actors][launcher]") {
+  rig r;
+  auto c = r.greeted();
+  auto a = c->ask("this is not json");
+  CHECK(a["ok"] == false);
+  CHECK(a["error"]["code"] == "invalid_argument");
+  CHECK(c->ask(R"({"op":"status","extra":1})")["error"]["code"] == "invalid_argument");
+  CHECK(c->ask(R"({"op":"status"})")["phase"] == "running");
+}
+
+TEST_CASE("garbage before hello does not close the connection; hello still works", "[actors][launcher]") {
+  rig r;
+  client c(r.sock);
+  REQUIRE(c.connected());
+  CHECK(c.ask("{")["error"]["code"] == "invalid_argument");
+  CHECK(c.ask(R"({"op":"hello","versions":[1]})")["version"] == 1);
+}
+
+TEST_CASE("a line over the limit is refused and the connection closed", "[actors][launcher]") {
+  rig r;
+  auto c = r.greeted();
+  std::string huge(podvisor::protocols::launcher_channel_max_line_bytes + 4096, 'x');
+  // The server may close while we still write; what it said before closing matters.
+  c->send(huge);
+  auto a = c->read_json();
+  REQUIRE(a);
+  CHECK((*a)["error"]["message"] == "request line too long");
+  CHECK(c->closed_by_server());
+}
+
+TEST_CASE("the socket is 0600", "[actors][launcher]") {
+  rig r;
+  struct stat st {};
+  REQUIRE(::stat(r.sock.c_str(), &st) == 0);
+  CHECK(S_ISSOCK(st.st_mode));
+  CHECK((st.st_mode & 07777) == 0600);
+}
+
+TEST_CASE("a stale socket file is replaced", "[actors][launcher]") {
+  rig r;
+  r.server->stop();
+  r.dir.write("control.sock", "stale");
+  auto srv = control_server::start(r.sock, r.ref, "ns_vm", "again");
+  REQUIRE(srv);
+  r.server = std::move(*srv);
+  auto c = r.greeted();
+  CHECK(c->ask(R"({"op":"status"})")["ok"] == true);
+}
+
+TEST_CASE("a socket path too long for sun_path is refused", "[actors][launcher]") {
+  rig r;
+  auto srv = control_server::start(r.dir.path() / std::string(120, 'x'), r.ref, "ns_vm", "x");
+  REQUIRE_FALSE(srv);
+  CHECK(srv.error().code == errc::invalid_argument);
+}
+
+TEST_CASE("more than max_clients connections: the extra one gets an error line", "[actors][launcher]") {
+  rig r;
+  std::vector<std::unique_ptr<client>> clients;
+  for (int i = 0; i < control_server::max_clients; ++i)
+    clients.push_back(r.greeted());
+  client extra(r.sock);
+  REQUIRE(extra.connected());
+  auto a = extra.read_json();
+  REQUIRE(a);
+  CHECK((*a)["ok"] == false);
+  CHECK((*a)["error"]["code"] == "resource_exhausted");
+  CHECK(extra.closed_by_server());
+  // A client that leaves frees its place.
+  clients.pop_back();
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  bool admitted = false;
+  while (!admitted && std::chrono::steady_clock::now() < deadline) {
+    client again(r.sock);
+    REQUIRE(again.connected());
+    REQUIRE(again.send(R"({"op":"hello","versions":[1]})"));
+    auto ans = again.read_json();
+    admitted = ans && (*ans)["ok"] == true;
+    if (!admitted)
+      std::this_thread::sleep_for(10ms); // the server reaps the old client's thread on the next accept
+  }
+  CHECK(admitted);
+}
+
+TEST_CASE("stop disconnects clients, removes the socket and returns", "[actors][launcher]") {
+  rig r;
+  auto watcher = r.greeted();
+  CHECK(watcher->ask(R"({"op":"watch"})")["ok"] == true);
+  auto idle = r.greeted();
+  client silent(r.sock); // connected, never says anything
+  REQUIRE(silent.connected());
+  auto stopped = std::async(std::launch::async, [&] { r.server->stop(); });
+  REQUIRE(stopped.wait_for(10s) == std::future_status::ready);
+  CHECK_FALSE(std::filesystem::exists(r.sock));
+  CHECK(watcher->closed_by_server());
+  CHECK(idle->closed_by_server());
+  CHECK(silent.closed_by_server());
+  r.server->stop(); // again: harmless
+}
+
+namespace {
+
+// Makes `c` a client that stopped reading: it watches, then sends status requests without
+// reading the answers until the server, blocked writing to it, no longer reads either.
+void stop_reading(client& c) {
+  CHECK(c.ask(R"({"op":"watch"})")["ok"] == true);
+  REQUIRE(::fcntl(c.fd(), F_SETFL, O_NONBLOCK) == 0);
+  std::string burst;
+  for (int i = 0; i < 1000; ++i)
+    burst += "{\"op\":\"status\"}\n";
+  std::size_t sent = 0;
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    ssize_t n = ::send(c.fd(), burst.data(), burst.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EAGAIN) {
+      pollfd p{c.fd(), POLLOUT, 0};
+      if (::poll(&p, 1, 300) == 0)
+        break; // the server has not read for 300 ms: it is blocked writing to us
+      continue;
+    }
+    REQUIRE(n > 0);
+    sent += static_cast<std::size_t>(n);
+  }
+  REQUIRE(sent > 0);
+}
+
+} // namespace
+
+TEST_CASE("stop returns at once even when a client stopped reading with answers pending",
+          "[actors][launcher]") {
+  rig r;
+  auto stuck = r.greeted();
+  stop_reading(*stuck);
+  // Well within send_timeout: stop itself wakes the blocked writer.
+  auto stopped = std::async(std::launch::async, [&] { r.server->stop(); });
+  REQUIRE(stopped.wait_for(3s) == std::future_status::ready);
+  CHECK_FALSE(std::filesystem::exists(r.sock));
+}
+
+TEST_CASE("a watcher that stopped reading is cut off and does not hold up the launcher", "[actors][launcher]") {
+  rig r;
+  auto stuck = r.greeted();
+  stop_reading(*stuck);
+  // The phase events for this shutdown are written to the stuck watcher on the actor's
+  // thread; after send_timeout it is disconnected and the VM's life goes on.
+  auto other = r.greeted();
+  CHECK(other->ask(R"({"op":"shutdown"})")["ok"] == true);
+  REQUIRE(r.reaches(vm_phase::shutting_down, control_server::send_timeout + 10s));
+  REQUIRE(r.conn.guest_powers_off("ns_vm"));
+  auto out = r.ref.wait_for(10s);
+  REQUIRE(out);
+  CHECK(out->exit_code == 0);
+  REQUIRE(::fcntl(stuck->fd(), F_SETFL, 0) == 0);
+  CHECK(stuck->closed_by_server(30s));
+}
