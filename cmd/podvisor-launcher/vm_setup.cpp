@@ -39,6 +39,43 @@ accel_decision decide_accel(accel_choice choice) {
   return {virt::domain_type::qemu, "tcg", probe.reason};
 }
 
+// The VMI interface's dhcpOptions (KubeVirt's DHCPOptions) added to the lease its
+// binding result describes: option 67, 66, 42 and the private options 224..254, which the
+// responder sends as given. An NTP server that is not an IPv4 address cannot go into
+// option 42 and is refused rather than left out; `dhcp::validate` then checks the whole.
+error add_dhcp_options(const api::virtual_machine_instance& vmi, const std::string& name,
+                       net::dhcp::lease_config& lease) {
+  const auto& ifaces = vmi.spec.domain.devices.interfaces;
+  for (std::size_t i = 0; i < ifaces.size(); ++i) {
+    if (ifaces[i].name != name || !ifaces[i].dhcp_options_)
+      continue;
+    const auto& opts = *ifaces[i].dhcp_options_;
+    auto at = format("spec.domain.devices.interfaces[{}].dhcpOptions", i);
+    lease.bootfile_name = opts.boot_file_name;
+    lease.tftp_server_name = opts.tftp_server_name;
+    lease.ntp_servers.clear();
+    for (std::size_t k = 0; k < opts.ntp_servers.size(); ++k) {
+      auto a = net::dhcp::parse_ipv4(opts.ntp_servers[k]);
+      if (!a)
+        return error{errc::invalid_argument,
+                     format("{}.ntpServers[{}]: \"{}\" is not an IPv4 address (DHCPv4 option 42 carries only those)",
+                            at, k, opts.ntp_servers[k])};
+      lease.ntp_servers.push_back(*a);
+    }
+    lease.private_options.clear();
+    for (std::size_t k = 0; k < opts.private_options.size(); ++k) {
+      const auto& o = opts.private_options[k];
+      if (o.option < net::dhcp::first_private_option || o.option > net::dhcp::last_private_option)
+        return error{errc::invalid_argument,
+                     format("{}.privateOptions[{}].option: {} is not between 224 and 254", at, k, o.option)};
+      lease.private_options.push_back({static_cast<std::uint8_t>(o.option), o.value});
+    }
+    if (auto e = net::dhcp::validate(lease))
+      return error{e.code, format("{}: {}", at, e.message)};
+  }
+  return {};
+}
+
 } // namespace
 
 expected<prepared_vm> prepare_vm(const launcher_options& opts) {
@@ -85,6 +122,8 @@ expected<prepared_vm> prepare_vm(const launcher_options& opts) {
     auto lease = net::binding::to_lease_config(state->guest);
     if (!lease)
       return error{lease.error().code, format("--network-result {}: {}", name, lease.error().message)};
+    if (auto e = add_dhcp_options(in.vmi, name, *lease))
+      return error{e.code, format("--network-result {}: {}", name, e.message)};
     in.interfaces[name] = virt::interface_fact{state->guest.tap, net::dhcp::to_string(state->guest.mac)};
     vm.dhcp.push_back(dhcp_plan{name, state->guest.bridge, *lease});
   }

@@ -18,6 +18,8 @@ namespace podvisor::launcher_cmd {
 struct dhcp_plan {
   std::string interface; ///< the VMI's interface name
   std::string bridge;    ///< where the responder listens
+  /// The binding's cached result (`net::binding::to_lease_config`) plus the VMI
+  /// interface's dhcpOptions: boot file (67), TFTP server (66), NTP (42), options 224..254.
   net::dhcp::lease_config lease;
 };
 

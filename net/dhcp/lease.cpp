@@ -134,6 +134,27 @@ error validate(const lease_config& c) {
     return invalid("hostname: longer than 255 bytes");
   if (c.domain_name.size() > 255)
     return invalid("domain_name: longer than 255 bytes");
+  if (c.bootfile_name.size() > 255)
+    return invalid("bootfile_name: longer than 255 bytes");
+  if (c.tftp_server_name.size() > 255)
+    return invalid("tftp_server_name: longer than 255 bytes");
+  for (std::size_t i = 0; i < c.ntp_servers.size(); ++i) {
+    const auto& a = c.ntp_servers[i];
+    if (a.is_zero() || a.to_uint() == 0xffffffffu)
+      return invalid("ntp_servers[" + std::to_string(i) + "]: " + to_string(a) + " is not a server address");
+  }
+  for (std::size_t i = 0; i < c.private_options.size(); ++i) {
+    const auto& o = c.private_options[i];
+    auto at = "private_options[" + std::to_string(i) + "]: ";
+    if (o.code < first_private_option || o.code > last_private_option)
+      return invalid(at + "option " + std::to_string(o.code) + " is not a site-specific code (224 to 254)");
+    for (std::size_t j = 0; j < i; ++j)
+      if (c.private_options[j].code == o.code)
+        return invalid(at + "option " + std::to_string(o.code) + " given twice (first at private_options[" +
+                       std::to_string(j) + "])");
+    if (o.value.size() > 255)
+      return invalid(at + "value of option " + std::to_string(o.code) + " longer than 255 bytes");
+  }
   if (auto r = encode_classless_routes(c.routes); !r)
     return r.error().with_context("routes");
   if (!c.search_domains.empty())

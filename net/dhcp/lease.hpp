@@ -35,8 +35,22 @@ namespace podvisor::net::dhcp {
 /// Lease time that means "forever" (RFC 2131 §3.3); what KubeVirt hands out in effect.
 inline constexpr std::uint32_t infinite_lease = 0xffffffffu;
 
+/// The site-specific option codes (RFC 2132 §2) a VMI's dhcpOptions.privateOptions may use.
+inline constexpr std::uint8_t first_private_option = 224;
+inline constexpr std::uint8_t last_private_option = 254;
+
+/// One site-specific option: its code (224..254) and its value, sent as the bytes given
+/// (KubeVirt sends the spec's string as it is, without a terminating NUL).
+struct private_option {
+  std::uint8_t code = first_private_option;
+  std::string value;
+
+  friend bool operator==(const private_option&, const private_option&) = default;
+};
+
 /// What the guest is told: the cached description of a network binding's result (phase 1
-/// writes it, the launcher's responder serves it).
+/// writes it, the launcher's responder serves it), plus the extras of the VMI interface's
+/// dhcpOptions (boot file, TFTP server, NTP, private options), which the launcher adds.
 struct lease_config {
   /// The one client served; requests from any other chaddr are ignored.
   mac_address client_mac;
@@ -60,14 +74,25 @@ struct lease_config {
   std::string hostname;
   /// The responder's own address: option 54, and what a selecting client names.
   ipv4_address server_address;
+  /// Option 67 (dhcpOptions.bootFileName); empty: not sent.
+  std::string bootfile_name;
+  /// Option 66 (dhcpOptions.tftpServerName); empty: not sent.
+  std::string tftp_server_name;
+  /// Option 42 (dhcpOptions.ntpServers), in order of preference.
+  std::vector<ipv4_address> ntp_servers;
+  /// Options 224..254 (dhcpOptions.privateOptions), sent in this order.
+  std::vector<private_option> private_options;
   /// Option 51. T1 (58) and T2 (59) are sent as 1/2 and 7/8 of it, and omitted for
   /// `infinite_lease`, where renewing makes no sense.
   std::uint32_t lease_seconds = infinite_lease;
 };
 
 /// Checks a configuration before serving it: address and server set, prefix ≤ 32, MTU
-/// 0 or ≥ 68, encodable routes and search domains, hostname and domain name 1..255 bytes
-/// when set. invalid_argument naming the field otherwise.
+/// 0 or ≥ 68, encodable routes and search domains, hostname, domain name, boot file name
+/// and TFTP server name 1..255 bytes when set, NTP servers neither 0.0.0.0 nor
+/// 255.255.255.255, private option codes within 224..254, each at most once, values at
+/// most 255 bytes (one option instance: clients need not reassemble options they do not
+/// know). invalid_argument naming the field otherwise.
 error validate(const lease_config& config);
 
 /// Where the client is, as far as this responder has seen.

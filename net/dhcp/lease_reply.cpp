@@ -17,17 +17,30 @@ struct candidate {
   bool requested = false;
 };
 
-// The order in which options are given up when a reply is too large: the most
-// expendable first. Message type, server identifier and lease times are never dropped.
+// The order in which whole options are given up when a reply is too large, the most
+// expendable first: the VMI's extras (site-specific options, then NTP, TFTP server, boot
+// file), which a guest's connectivity does not depend on, then the network options.
+// Message type, server identifier and lease times are never dropped.
 constexpr std::array drop_order = {
+  option_code::ntp_servers,   option_code::tftp_server_name,        option_code::bootfile_name,
   option_code::domain_search, option_code::classless_static_routes, option_code::hostname,
   option_code::domain_name,   option_code::broadcast_address,       option_code::interface_mtu,
   option_code::dns_servers,   option_code::router,                  option_code::subnet_mask,
 };
 
+bool is_private(option_code code) {
+  auto v = static_cast<std::uint8_t>(code);
+  return v >= first_private_option && v <= last_private_option;
+}
+
+bool is_extra(option_code code) {
+  return is_private(code) || code == option_code::ntp_servers || code == option_code::tftp_server_name ||
+         code == option_code::bootfile_name;
+}
+
 std::vector<std::uint8_t> text(const std::string& s) {
-  // Options 12 and 15 are at most 255 bytes here (validate); a longer one is cut, never
-  // split, because clients read them as one string.
+  // Text options (12, 15, 66, 67, private values) are at most 255 bytes here (validate);
+  // a longer one is cut, never split, because clients read them as one string.
   return {s.begin(), s.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(s.size(), 255))};
 }
 
@@ -66,6 +79,19 @@ std::vector<candidate> configuration_options(const lease_config& c, const std::v
     auto bcast = ipv4_address::from_uint(c.address.to_uint() | ~netmask(c.prefix).to_uint());
     add(option_code::broadcast_address, address_bytes(bcast));
   }
+  if (!c.ntp_servers.empty()) {
+    std::vector<std::uint8_t> ntp;
+    for (const auto& a : c.ntp_servers)
+      ntp.insert(ntp.end(), a.octets.begin(), a.octets.end());
+    add(option_code::ntp_servers, std::move(ntp));
+  }
+  if (!c.tftp_server_name.empty())
+    add(option_code::tftp_server_name, text(c.tftp_server_name));
+  if (!c.bootfile_name.empty())
+    add(option_code::bootfile_name, text(c.bootfile_name));
+  for (const auto& o : c.private_options)
+    if (o.code >= first_private_option && o.code <= last_private_option)
+      add(static_cast<option_code>(o.code), text(o.value));
   bool no_list = prl.empty();
   if (no_list || asked(option_code::classless_static_routes)) {
     auto routes = routes_with_default(c);
@@ -140,38 +166,58 @@ std::size_t encoded_size(const dhcp_packet& head, const std::vector<candidate>& 
   return std::max(size, min_reply_size);
 }
 
+// Removes the option the trimming order gives up next among those whose `requested`
+// flag matches: site-specific options first (the last configured first), then
+// `drop_order`. False when none is left.
+bool drop_next(std::vector<candidate>& options, bool requested, std::vector<std::uint8_t>& trimmed) {
+  auto remove = [&](std::vector<candidate>::iterator it) {
+    auto v = static_cast<std::uint8_t>(it->code);
+    if (std::find(trimmed.begin(), trimmed.end(), v) == trimmed.end())
+      trimmed.push_back(v);
+    options.erase(it);
+    return true;
+  };
+  for (auto it = options.rbegin(); it != options.rend(); ++it)
+    if (is_private(it->code) && it->requested == requested)
+      return remove(std::next(it).base());
+  for (auto code : drop_order) {
+    auto it = std::find_if(options.begin(), options.end(),
+                           [&](const candidate& o) { return o.code == code && o.requested == requested; });
+    if (it != options.end())
+      return remove(it);
+  }
+  return false;
+}
+
 // Shrinks `options` until the reply fits `limit`, recording what was touched.
 void fit(const lease_config& c, const dhcp_packet& head, std::vector<candidate>& options, std::size_t limit,
          std::vector<std::uint8_t>& trimmed) {
-  auto note = [&trimmed](option_code code) {
-    auto v = static_cast<std::uint8_t>(code);
-    if (std::find(trimmed.begin(), trimmed.end(), v) == trimmed.end())
-      trimmed.push_back(v);
-  };
-  // First shorten the search list from its end: the first domains matter most.
+  auto too_big = [&] { return encoded_size(head, options) > limit; };
+  // First the extras the client did not ask for: it has no use for them, and they may be
+  // long (boot file, private values of up to 255 bytes each).
+  while (too_big()) {
+    auto it = std::find_if(options.begin(), options.end(),
+                           [](const candidate& o) { return is_extra(o.code) && !o.requested; });
+    if (it == options.end() || !drop_next(options, false, trimmed))
+      break;
+  }
+  // Then shorten the search list from its end: the first domains matter most.
   auto search = std::find_if(options.begin(), options.end(),
                              [](const candidate& o) { return o.code == option_code::domain_search; });
   if (search != options.end()) {
     std::vector<std::string> domains = c.search_domains;
-    while (encoded_size(head, options) > limit && domains.size() > 1) {
+    while (too_big() && domains.size() > 1) {
       domains.pop_back();
       if (auto encoded = encode_domain_search(domains))
         search->data = std::move(*encoded);
-      note(option_code::domain_search);
+      if (auto v = static_cast<std::uint8_t>(option_code::domain_search);
+          std::find(trimmed.begin(), trimmed.end(), v) == trimmed.end())
+        trimmed.push_back(v);
     }
   }
   // Then drop whole options, those the client did not ask for before those it did.
   for (bool requested : {false, true})
-    for (auto code : drop_order) {
-      if (encoded_size(head, options) <= limit)
-        return;
-      auto it = std::find_if(options.begin(), options.end(), [&](const candidate& o) {
-        return o.code == code && o.requested == requested;
-      });
-      if (it != options.end()) {
-        options.erase(it);
-        note(code);
-      }
+    while (too_big() && drop_next(options, requested, trimmed)) {
     }
 }
 

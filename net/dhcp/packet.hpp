@@ -60,6 +60,7 @@ enum class option_code : std::uint8_t {
   domain_name = 15,
   interface_mtu = 26,
   broadcast_address = 28,
+  ntp_servers = 42,
   requested_address = 50,
   lease_time = 51,
   overload = 52,
@@ -72,6 +73,8 @@ enum class option_code : std::uint8_t {
   rebinding_time = 59,
   vendor_class = 60,
   client_identifier = 61,
+  tftp_server_name = 66,
+  bootfile_name = 67,
   domain_search = 119,         ///< RFC 3397
   classless_static_routes = 121, ///< RFC 3442
   end = 255,

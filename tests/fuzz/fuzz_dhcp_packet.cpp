@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 
 #include "net/dhcp/codec.hpp"
 #include "net/dhcp/lease.hpp"
@@ -44,6 +45,13 @@ lease_config config_for(const dhcp_packet& p) {
   c.server_address = ipv4_address{{10, 0, 2, 1}};
   // Vary the lease time with the input so that T1/T2 are exercised too.
   c.lease_seconds = (p.xid & 1) != 0 ? infinite_lease : 3600;
+  // And a VMI's dhcpOptions, large enough that trimming them is exercised.
+  if ((p.xid & 2) != 0) {
+    c.bootfile_name = std::string(200, 'b');
+    c.tftp_server_name = "tftp.example.org";
+    c.ntp_servers = {ipv4_address{{192, 0, 2, 123}}, ipv4_address{{192, 0, 2, 124}}};
+    c.private_options = {{224, std::string(150, 'p')}, {254, ""}, {240, "x"}};
+  }
   return c;
 }
 

@@ -134,10 +134,17 @@ void validate_interface(const interface& iface, const network* net, const field_
                                    "must be between 1 and 16383, inclusive"));
   if (iface.dhcp_options_) {
     const auto& opts = iface.dhcp_options_->private_options;
-    for (std::size_t k = 0; k < opts.size(); ++k)
+    for (std::size_t k = 0; k < opts.size(); ++k) {
+      auto option_path = at.child("dhcpOptions", "privateOptions").index(k).child("option");
       if (opts[k].option < 224 || opts[k].option > 254)
-        errors.push_back(field_invalid(at.child("dhcpOptions", "privateOptions").index(k).child("option"),
-                                       render_int(opts[k].option), "must be between 224 and 254, inclusive"));
+        errors.push_back(field_invalid(option_path, render_int(opts[k].option), "must be between 224 and 254, inclusive"));
+      // KubeVirt refuses duplicated private options too (a reply carries each code once).
+      for (std::size_t j = 0; j < k; ++j)
+        if (opts[j].option == opts[k].option) {
+          errors.push_back(field_duplicate(option_path, render_int(opts[k].option)));
+          break;
+        }
+    }
   }
   validate_ports(iface, at, errors);
 }

@@ -38,6 +38,22 @@ def pairs(text):
     return list(zip(words[0::2], words[1::2]))
 
 
+def udhcpc_private(env):
+    """udhcpc exports options it has no name for as optNNN=<hex>: {"224": "text"}."""
+    out = {}
+    for key, value in env.items():
+        if key.startswith("opt") and key[3:].isdigit() and 224 <= int(key[3:]) <= 254:
+            out[key[3:]] = bytes.fromhex(value).decode("utf-8", "replace")
+    return out
+
+
+def dhclient_private(env):
+    """dhclient exports the options the test's dhclient.conf declares as
+    `option podvisor-opt-NNN code NNN = text;` as new_podvisor_opt_NNN."""
+    prefix = "new_podvisor_opt_"
+    return {k[len(prefix):]: v for k, v in env.items() if k.startswith(prefix)}
+
+
 def normalize():
     env = os.environ
     if len(sys.argv) > 2:  # udhcpc: event as argument, options as plain names
@@ -49,6 +65,8 @@ def normalize():
             "search": env.get("search", "").split(), "domain": env.get("domain", ""),
             "mtu": env.get("mtu", ""), "routes": pairs(env.get("staticroutes", "")),
             "hostname": env.get("hostname", ""), "lease": env.get("lease", ""),
+            "ntp": env.get("ntpsrv", "").split(), "tftp": env.get("tftp", ""),
+            "bootfile": env.get("bootfile", ""), "private": udhcpc_private(env),
         }
     mask = env.get("new_subnet_mask", "")
     prefix = sum(bin(int(o)).count("1") for o in mask.split(".")) if mask else None
@@ -60,6 +78,8 @@ def normalize():
         "domain": env.get("new_domain_name", ""), "mtu": env.get("new_interface_mtu", ""),
         "routes": rfc3442_dhclient(env.get("new_rfc3442_classless_static_routes", "")),
         "hostname": env.get("new_host_name", ""), "lease": env.get("new_dhcp_lease_time", ""),
+        "ntp": env.get("new_ntp_servers", "").split(), "tftp": env.get("new_tftp_server_name", ""),
+        "bootfile": env.get("new_bootfile_name", ""), "private": dhclient_private(env),
     }
 
 

@@ -6,8 +6,12 @@ Each client must obtain 10.0.2.2/24 and apply what it was told — MTU, routes f
 121 (including the default route), DNS and search domains from 119 — which the test reads
 back from the guest namespace and from the resolv.conf the client's script wrote. Then the
 rest of the lease flow: renewal answered with ACK, INIT-REBOOT from a lease file, a wrong
-remembered address NAKed, RELEASE recorded.
+remembered address NAKed, RELEASE recorded, and rebinding: with the client's unicast
+renewals dropped in the guest namespace, it reaches T2 and broadcasts, and keeps its
+address. Both clients also receive a VMI interface's dhcpOptions (NTP servers, TFTP
+server, boot file, private options 224..254) and hand them to their scripts.
 """
+import json
 import os
 import signal
 import unittest
@@ -15,6 +19,14 @@ import unittest
 from netns_env import (DNS, GUEST_IP, HOSTNAME, MTU, ROUTE, SEARCH, SERVER_IP, Topology, sh, wait_for)
 
 DEADLINE = 20  # seconds for any one condition; normal runs take milliseconds
+
+# A VMI interface's dhcpOptions, as podvisor_dhcp_serve flags and as the clients report them.
+NTP = ["192.0.2.123", "192.0.2.124"]
+TFTP = "tftp.example.org"
+BOOTFILE = "pxelinux.0"
+PRIVATE = {"224": "podvisor private value", "250": "x=1"}
+EXTRAS = ["--ntp", NTP[0], "--ntp", NTP[1], "--tftp-server", TFTP, "--bootfile", BOOTFILE,
+          *[a for code, value in PRIVATE.items() for a in ("--private", "%s=%s" % (code, value))]]
 
 
 class ClientTest(unittest.TestCase):
@@ -49,6 +61,13 @@ class ClientTest(unittest.TestCase):
         resolv = self.net.read("resolv.conf").splitlines()
         self.assertIn("nameserver " + DNS, resolv)
         self.assertIn("search " + " ".join(SEARCH), resolv)
+
+    def assert_extras(self, event):
+        """The dhcpOptions as the client's script received them."""
+        self.assertEqual(event["ntp"], NTP)
+        self.assertEqual(event["tftp"], TFTP)
+        self.assertEqual(event["bootfile"], BOOTFILE)
+        self.assertEqual(event["private"], PRIVATE)
 
     def stats_at_least(self, **want):
         def check():
@@ -114,6 +133,15 @@ class UdhcpcTest(ClientTest):
         self.assertNotIn("broadcasting renew", self.net.read("udhcpc.log"))
         self.assert_applied()
 
+    def test_receives_the_dhcp_options(self):
+        # udhcpc requests 42 by default; 66, 67 and the private options come unasked and
+        # it exports them all (the private ones as optNNN=<hex>).
+        self.net.restart_server(*EXTRAS)
+        self.start_udhcpc()
+        event = wait_for(lambda: self.bound_event(("bound",)), DEADLINE, "udhcpc bound")
+        self.assert_extras(event)
+        self.assert_applied()
+
     def test_release_is_recorded(self):
         proc = self.start_udhcpc()
         wait_for(lambda: self.bound_event(("bound",)), DEADLINE, "udhcpc bound")
@@ -125,10 +153,25 @@ class UdhcpcTest(ClientTest):
 
 
 class DhclientTest(ClientTest):
-    def dhclient(self, *extra):
+    def dhclient(self, *extra, conf="/etc/dhcp/dhclient.conf"):
         d = self.net.dir
-        return ["dhclient", "-4", "-d", "-v", "-cf", "/etc/dhcp/dhclient.conf", "-sf", self.net.script,
+        return ["dhclient", "-4", "-d", "-v", "-cf", conf, "-sf", self.net.script,
                 "-lf", os.path.join(d, "dhclient.leases"), "-pf", os.path.join(d, "dhclient.pid"), *extra, "eth0"]
+
+    def write_conf(self, extra):
+        """Debian's dhclient.conf followed by `extra`; returns the path."""
+        with open("/etc/dhcp/dhclient.conf") as f:
+            debian = f.read()
+        path = os.path.join(self.net.dir, "dhclient.conf")
+        with open(path, "w") as f:
+            f.write(debian + "\n" + extra)
+        return path
+
+    def nft_drop_count(self):
+        out = json.loads(self.net.guest_run("nft", "-j", "list", "table", "ip", "pvtest").stdout)
+        return sum(item["rule"]["expr"][i]["counter"]["packets"]
+                   for item in out["nftables"] if "rule" in item
+                   for i, e in enumerate(item["rule"]["expr"]) if "counter" in e)
 
     def write_lease(self, address):
         with open(os.path.join(self.net.dir, "dhclient.leases"), "w") as f:
@@ -149,6 +192,53 @@ class DhclientTest(ClientTest):
         s = self.stats_at_least(offers=1, acks=1)
         self.assertEqual(s["phase"], "bound")
         self.assertEqual(sum(s["dropped"].values()), 0, s)
+
+    def test_receives_the_dhcp_options(self):
+        # dhclient exports only options it has names for: the private codes are declared
+        # in its configuration; 224 and the boot file are requested, 250 comes unasked.
+        self.net.restart_server(*EXTRAS)
+        conf = self.write_conf("option podvisor-opt-224 code 224 = text;\n"
+                               "option podvisor-opt-250 code 250 = text;\n"
+                               "also request podvisor-opt-224, bootfile-name;\n")
+        self.net.start(self.dhclient(conf=conf), "dhclient.log")
+        event = wait_for(lambda: self.bound_event(("BOUND",)), DEADLINE, "dhclient BOUND")
+        self.assert_extras(event)
+        self.assert_applied()
+
+    def test_rebinds_by_broadcast_when_renewals_are_lost(self):
+        # A 20 s lease: T1 = 10 s (dhclient renews at a random point in its last quarter),
+        # T2 = 17 s, expiry 20 s. Retransmissions every 1-2 s (initial-interval 1,
+        # backoff-cutoff 2) so that one falls between T2 and expiry.
+        self.net.restart_server("--lease-seconds", "20")
+        conf = self.write_conf("initial-interval 1;\nbackoff-cutoff 2;\n")
+        self.net.start(self.dhclient(conf=conf), "dhclient.log")
+        event = wait_for(lambda: self.bound_event(("BOUND",)), DEADLINE, "dhclient BOUND")
+        self.assertEqual(event["lease"], "20")
+        # The unicast renewals to the server die in the guest namespace; dhclient sends
+        # its broadcasts through a packet socket, which nftables does not see.
+        self.net.guest_run("nft", "add table ip pvtest; "
+                           "add chain ip pvtest out { type filter hook output priority 0; policy accept; }; "
+                           "add rule ip pvtest out ip daddr %s udp dport 67 counter drop" % SERVER_IP)
+        seen = len(self.net.events())
+        # The responder tells REBINDING from RENEWING by the request's destination: a
+        # REQUEST with ciaddr that arrived by broadcast (see dhcp_serve.cpp).
+        wait_for(lambda: self.net.stats().get("acks_by_state", {}).get("rebinding"), 40,
+                     "an ACK to a REQUEST in REBINDING state")
+        s = self.net.stats()
+        self.assertEqual(s["acks_by_state"].get("renewing", 0), 0, s)
+        self.assertEqual((s["offers"], s["naks"]), (1, 0), s)
+        self.assertGreater(self.nft_drop_count(), 0, "no unicast renewal was attempted (and dropped)")
+        # dhclient applies the extended lease; its script calls that RENEW even after it
+        # switched to broadcasting, so the reason alone does not show the rebinding.
+        extended = wait_for(lambda: [e for e in self.net.events()[seen:] if e["reason"] in ("RENEW", "REBIND")],
+                            DEADLINE, "the rebound lease applied")
+        self.assertEqual(extended[0]["ip"], GUEST_IP)
+        log = self.net.read("dhclient.log")
+        unicast = log.find("DHCPREQUEST for %s on eth0 to %s port 67" % (GUEST_IP, SERVER_IP))
+        self.assertGreaterEqual(unicast, 0, log)
+        self.assertIn("DHCPREQUEST for %s on eth0 to 255.255.255.255 port 67" % GUEST_IP, log[unicast:])
+        self.assertNotIn("EXPIRE", [e["reason"] for e in self.net.events()])
+        self.assert_applied()
 
     def test_init_reboot_from_lease_file_is_acked(self):
         # A client that remembers its lease asks for it directly (REQUEST with 50, no

@@ -174,6 +174,18 @@ TEST_CASE("DHCP private options use codes 224 to 254", "[kube][api][validation]"
         == messages{"spec.domain.devices.interfaces[0].dhcpOptions.privateOptions[1].option: Invalid value: 100: must be between 224 and 254, inclusive"});
 }
 
+TEST_CASE("DHCP private options may not repeat a code", "[kube][api][validation]") {
+  auto vmi = valid_vmi();
+  auto& opts = vmi.spec.domain.devices.interfaces[0].dhcp_options_.emplace();
+  opts.private_options = {{.option = 230, .value = "a", .unknown = {}},
+                          {.option = 231, .value = "b", .unknown = {}},
+                          {.option = 230, .value = "c", .unknown = {}}};
+  CHECK(messages_of(validate(vmi))
+        == messages{"spec.domain.devices.interfaces[0].dhcpOptions.privateOptions[2].option: Duplicate value: 230"});
+  opts.private_options[2].option = 254;
+  CHECK(validate(vmi).empty());
+}
+
 TEST_CASE("vmNetworkCIDR is an IPv4 CIDR with room for gateway and guest", "[kube][api][validation]") {
   for (const char* ok : {"10.0.2.0/24", "192.168.100.0/30", "0.0.0.0/0"}) {
     auto vmi = valid_vmi();
