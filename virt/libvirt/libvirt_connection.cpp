@@ -107,41 +107,30 @@ error last_error(std::string what) {
   return out;
 }
 
+/// An owned libvirt handle released with `Free` (virConnectClose drops one reference,
+/// virDomainFree frees a domain handle); move-only.
+template <class T, int (*Free)(T*)>
+class owned_handle {
+public:
+  explicit owned_handle(T* p) : p_(p) {}
+  owned_handle(owned_handle&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  owned_handle(const owned_handle&) = delete;
+  owned_handle& operator=(const owned_handle&) = delete;
+  owned_handle& operator=(owned_handle&&) = delete;
+  ~owned_handle() {
+    if (p_ != nullptr)
+      Free(p_);
+  }
+  T* get() const { return p_; }
+
+private:
+  T* p_;
+};
+
 /// A counted reference to a connection (virConnectRef / virConnectClose).
-class conn_ref {
-public:
-  explicit conn_ref(virConnectPtr c) : c_(c) {}
-  conn_ref(conn_ref&& o) noexcept : c_(std::exchange(o.c_, nullptr)) {}
-  conn_ref(const conn_ref&) = delete;
-  conn_ref& operator=(const conn_ref&) = delete;
-  conn_ref& operator=(conn_ref&&) = delete;
-  ~conn_ref() {
-    if (c_ != nullptr)
-      virConnectClose(c_);
-  }
-  virConnectPtr get() const { return c_; }
-
-private:
-  virConnectPtr c_;
-};
-
+using conn_ref = owned_handle<virConnect, &virConnectClose>;
 /// An owned domain handle (virDomainFree).
-class domain_ref {
-public:
-  explicit domain_ref(virDomainPtr d) : d_(d) {}
-  domain_ref(domain_ref&& o) noexcept : d_(std::exchange(o.d_, nullptr)) {}
-  domain_ref(const domain_ref&) = delete;
-  domain_ref& operator=(const domain_ref&) = delete;
-  domain_ref& operator=(domain_ref&&) = delete;
-  ~domain_ref() {
-    if (d_ != nullptr)
-      virDomainFree(d_);
-  }
-  virDomainPtr get() const { return d_; }
-
-private:
-  virDomainPtr d_;
-};
+using domain_ref = owned_handle<virDomain, &virDomainFree>;
 
 class libvirt_connection final : public connection {
 public:
