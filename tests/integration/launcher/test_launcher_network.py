@@ -121,5 +121,34 @@ class GuestNetworkTest(unittest.TestCase):
         self.stop(l)
 
 
+class PodvisorNetCliTest(unittest.TestCase):
+    """podvisor-net refuses bad input with a clear message and never touches a namespace."""
+
+    def run_net(self, *args):
+        return subprocess.run([PODVISOR_NET, *args], capture_output=True, text=True, timeout=60)
+
+    def test_bad_input_is_refused_with_a_clear_error(self):
+        cases = [
+            ((), 2, "Usage:"),
+            (("frob", "--netns", "a", "--state", "b"), 2, 'unknown command "frob"'),
+            (("setup", "--netns"), 2, "--netns needs a value"),
+            (("setup", "--netns", "/run/netns/x", "--state", "/tmp/x.json"), 2, "--binding must be bridge or masquerade"),
+            (("setup", "--netns", "/run/netns/x", "--binding", "masquerade", "--state", "/tmp/x.json",
+              "--port", "tcp:99999"), 2, '"tcp:99999" is not PROTO:PORT'),
+            (("setup", "--netns", "/run/netns/x", "--binding", "bridge", "--state", "/tmp/x.json", "--mac", "zz"),
+             2, '"zz" is not a MAC address'),
+            (("setup", "--netns", "/run/netns/pv-no-such-ns", "--binding", "bridge", "--state", "/tmp/pv-x.json"),
+             1, "open netns /run/netns/pv-no-such-ns"),
+            (("teardown", "--netns", "/run/netns/pv-no-such-ns", "--state", "/tmp/pv-x.json"),
+             1, "open netns /run/netns/pv-no-such-ns"),
+        ]
+        for args, code, message in cases:
+            with self.subTest(args=args):
+                out = self.run_net(*args)
+                self.assertEqual(out.returncode, code, out.stderr)
+                self.assertIn(message, out.stderr)
+        self.assertFalse(os.path.exists("/tmp/pv-x.json"))
+
+
 if __name__ == "__main__":
     unittest.main()
