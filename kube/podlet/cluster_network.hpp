@@ -29,8 +29,8 @@ struct cluster_network_config {
   /// Short id of this cluster instance, 1–6 characters [a-z0-9]: every host interface
   /// starts with "pv" + id, so several clusters coexist and a stale one can be found.
   std::string id = "c0";
-  /// Node namespaces are bind-mounted here as `<node name>.netns`; created if missing and
-  /// made a private mount (so the bind mounts do not propagate elsewhere).
+  /// A directory the caller owns; node namespaces are bind-mounted as
+  /// `<state_dir>/netns/<node name>`, and `netns/` is made a private mount.
   std::filesystem::path state_dir;
   /// How many nodes (1–200).
   std::size_t nodes = 2;
