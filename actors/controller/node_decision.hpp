@@ -1,0 +1,73 @@
+#pragma once
+// The node controller's decisions (kube-controller-manager's node lifecycle controller,
+// KubeVirt's virt-controller node watcher), plain C++ for table tests.
+//
+// Staleness is judged on this process's monotonic clock, never by comparing a node's
+// timestamps with our wall clock: the heartbeat values (the Lease's renewTime, the Ready
+// condition's lastHeartbeatTime) are written by the node's clock, which may be skewed
+// from ours by more than the timeout. We only ask whether they *changed*: each time one
+// moves, we note our own steady time; a node whose heartbeat has not moved for
+// `grace_period` of our time is unresponsive. A node seen for the first time (also after
+// a controller restart) gets a full grace period. This is kube-controller-manager's
+// probeTimestamp scheme.
+//
+// An unresponsive node gets its Ready condition (and the pressure conditions it has) set
+// to Unknown with reason NodeStatusUnknown, and every VMI on it (status.nodeName) that
+// has not ended becomes Failed with reason NodeUnresponsive, so that its VM's run
+// strategy brings it back elsewhere.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "kube/api/core/lease.hpp"
+#include "kube/api/core/node.hpp"
+#include "kube/api/kubevirt/vmi.hpp"
+
+namespace podvisor::actors::controller {
+
+/// What the controller remembers about one node's heartbeat.
+struct node_health {
+  std::optional<std::chrono::system_clock::time_point> lease_renew;     ///< as last seen (node's clock)
+  std::optional<std::chrono::system_clock::time_point> ready_heartbeat; ///< as last seen (node's clock)
+  podvisor::clock::steady_time observed_at{}; ///< our time when either last moved
+  bool operator==(const node_health&) const = default;
+};
+
+/// One look at one node.
+struct node_input {
+  const kube::api::node& node;
+  const kube::api::lease* lease = nullptr; ///< kube-node-lease/<node name>, if any
+  std::optional<node_health> previous;     ///< nothing: first look
+  podvisor::clock::steady_time now{};
+  std::chrono::nanoseconds grace_period = std::chrono::seconds{40};
+};
+
+/// What to do about it.
+struct node_decision {
+  node_health health;   ///< remember this for the next look
+  bool stale = false;   ///< the heartbeat has not moved for the grace period
+  bool mark_unknown = false; ///< write the node's status (mark_node_unknown)
+  /// When to look again to catch the timeout (nothing when already stale).
+  std::optional<std::chrono::nanoseconds> recheck_after;
+};
+
+/// Decides about one node.
+node_decision decide_node(const node_input& in);
+
+/// Sets Ready (added when missing) and the pressure conditions present to Unknown with
+/// reason NodeStatusUnknown; lastHeartbeatTime is kept, lastTransitionTime = `now` where
+/// the status changes. Returns false when nothing changed.
+bool mark_node_unknown(kube::api::node_status& status, std::chrono::system_clock::time_point now);
+
+/// The VMIs on `node_name` to fail: not ended and not being deleted.
+std::vector<const kube::api::virtual_machine_instance*>
+vmis_to_fail(const std::string& node_name, const std::vector<const kube::api::virtual_machine_instance*>& vmis);
+
+/// Fails a VMI whose node stopped responding: phase Failed, reason NodeUnresponsive, the
+/// transition recorded. Returns false when it had already ended (left as it is).
+bool fail_vmi_node_unresponsive(kube::api::vmi_status& status, std::chrono::system_clock::time_point now);
+
+} // namespace podvisor::actors::controller
