@@ -23,4 +23,10 @@ void watch_handle::unbind() {
   stop_ = nullptr;
 }
 
+expected<nlohmann::json> api_client::create_subresource(const resource_ref& r, std::string_view, std::string_view name,
+                                                        std::string_view subresource, const nlohmann::json&) {
+  return error{errc::unsupported, "this client cannot create " + r.plural + "/" + std::string(subresource) + " (" +
+                                    std::string(name) + ")"};
+}
+
 } // namespace podvisor::kube::client

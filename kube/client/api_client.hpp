@@ -103,6 +103,13 @@ public:
   virtual expected<nlohmann::json> patch(const resource_ref& r, std::string_view ns, std::string_view name,
                                          patch_type type, const nlohmann::json& body,
                                          std::string_view subresource = {}, std::string_view field_manager = {}) = 0;
+  /// POST `body` to a subresource of one object (.../NAME/SUBRESOURCE), e.g. a Binding
+  /// to pods/NAME/binding or an Eviction to pods/NAME/eviction; returns the server's
+  /// answer (often a Status). Not pure, so that clients written before it still build;
+  /// the default refuses with errc::unsupported.
+  virtual expected<nlohmann::json> create_subresource(const resource_ref& r, std::string_view ns,
+                                                      std::string_view name, std::string_view subresource,
+                                                      const nlohmann::json& body);
   /// DELETE; returns the server's answer (the object, or a Status on immediate delete).
   virtual expected<nlohmann::json> remove(const resource_ref& r, std::string_view ns, std::string_view name,
                                           const delete_options& options) = 0;

@@ -205,6 +205,25 @@ expected<nlohmann::json> rest_client::patch(const resource_ref& r, std::string_v
   return out;
 }
 
+expected<nlohmann::json> rest_client::create_subresource(const resource_ref& r, std::string_view ns,
+                                                         std::string_view name, std::string_view subresource,
+                                                         const nlohmann::json& body) {
+  auto what = describe("create " + std::string(subresource) + " of", r, ns, name);
+  if (r.namespaced && ns.empty())
+    return needs_namespace(r).with_context(what);
+  if (name.empty() || subresource.empty())
+    return error{errc::invalid_argument, "a subresource needs an object name and a subresource name"}.with_context(
+      what);
+  if (!body.is_object())
+    return error{errc::invalid_argument, "the body is not a JSON object"}.with_context(what);
+  auto text = to_body(body);
+  auto out =
+    json_answer(impl_->send("POST", object_path(r, ns, name, subresource), &text, "application/json"), true);
+  if (!out)
+    return out.error().with_context(what);
+  return out;
+}
+
 expected<nlohmann::json> rest_client::remove(const resource_ref& r, std::string_view ns, std::string_view name,
                                              const delete_options& options) {
   auto what = describe("delete", r, ns, name);

@@ -35,6 +35,8 @@ public:
   expected<nlohmann::json> patch(const resource_ref& r, std::string_view ns, std::string_view name, patch_type type,
                                  const nlohmann::json& body, std::string_view subresource = {},
                                  std::string_view field_manager = {}) override;
+  expected<nlohmann::json> create_subresource(const resource_ref& r, std::string_view ns, std::string_view name,
+                                              std::string_view subresource, const nlohmann::json& body) override;
   expected<nlohmann::json> remove(const resource_ref& r, std::string_view ns, std::string_view name,
                                   const delete_options& options) override;
   error watch(const resource_ref& r, std::string_view ns, const watch_options& options,

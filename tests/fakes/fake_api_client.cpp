@@ -235,6 +235,37 @@ expected<nlohmann::json> fake_api_client::patch(const resource_ref& r, std::stri
   return commit(resource_id(r), key, std::move(stored), watch_event::kind::modified);
 }
 
+expected<nlohmann::json> fake_api_client::create_subresource(const resource_ref& r, std::string_view ns,
+                                                             std::string_view name, std::string_view subresource,
+                                                             const nlohmann::json& body) {
+  if (auto e = begin_call(verb::create_subresource))
+    return e;
+  if (r.plural != "pods" || !r.group.empty() || subresource != "binding")
+    return podvisor::error{errc::unsupported, "the fake creates pods/binding only"};
+  const nlohmann::json* target = body.is_object() && body.contains("target") ? &body["target"] : nullptr;
+  if (target == nullptr || !target->is_object() || !target->contains("name") || !(*target)["name"].is_string() ||
+      (*target)["name"].get<std::string>().empty())
+    return podvisor::error{errc::invalid_argument, "Binding.core \"" + std::string{name} +
+                                                     "\" is invalid: target.name: Required value"};
+  std::lock_guard lock{mutex_};
+  auto key = key_of(ns, name);
+  auto& objects = objects_[resource_id(r)];
+  auto it = objects.find(key);
+  if (it == objects.end())
+    return podvisor::error{errc::not_found, "pods \"" + std::string{name} + "\" not found"};
+  const auto& spec = it->second["spec"];
+  if (spec.is_object() && spec.contains("nodeName") && spec["nodeName"].is_string() &&
+      !spec["nodeName"].get<std::string>().empty())
+    return podvisor::error{errc::conflict, "pod " + std::string{name} + " is already assigned to node \"" +
+                                             spec["nodeName"].get<std::string>() + "\""};
+  if (!meta_string(it->second, "deletionTimestamp").empty())
+    return podvisor::error{errc::conflict, "pod " + std::string{name} + " is being deleted"};
+  nlohmann::json stored = it->second;
+  stored["spec"]["nodeName"] = (*target)["name"];
+  commit(resource_id(r), key, std::move(stored), watch_event::kind::modified);
+  return nlohmann::json{{"kind", "Status"}, {"apiVersion", "v1"}, {"status", "Success"}, {"code", 201}};
+}
+
 expected<nlohmann::json> fake_api_client::remove(const resource_ref& r, std::string_view ns, std::string_view name,
                                                  const kube::client::delete_options&) {
   if (auto e = begin_call(verb::remove))

@@ -31,7 +31,7 @@ public:
   using resource_ref = kube::client::resource_ref;
 
   /// The verbs, for failure injection, hooks and call counts.
-  enum class verb { get, list, create, update, update_status, patch, remove, watch };
+  enum class verb { get, list, create, update, update_status, patch, remove, watch, create_subresource };
 
   fake_api_client() = default;
   fake_api_client(const fake_api_client&) = delete;
@@ -47,6 +47,11 @@ public:
   expected<nlohmann::json> patch(const resource_ref& r, std::string_view ns, std::string_view name,
                                  kube::client::patch_type type, const nlohmann::json& body,
                                  std::string_view subresource = {}, std::string_view field_manager = {}) override;
+  /// pods/binding only (others: unsupported), with the API server's semantics: sets
+  /// spec.nodeName to target.name once; a pod already bound or being deleted is a
+  /// conflict; answers a Success Status.
+  expected<nlohmann::json> create_subresource(const resource_ref& r, std::string_view ns, std::string_view name,
+                                              std::string_view subresource, const nlohmann::json& body) override;
   expected<nlohmann::json> remove(const resource_ref& r, std::string_view ns, std::string_view name,
                                   const kube::client::delete_options& options) override;
   /// Blocks like a real watch until end_watches, cancellation, or `on_event` returning

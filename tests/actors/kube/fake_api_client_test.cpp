@@ -54,6 +54,32 @@ TEST_CASE("fake_api_client: create, get, update with optimistic concurrency, sta
   CHECK(c.calls(verb::update) == 2);
 }
 
+TEST_CASE("fake_api_client: pods/binding sets spec.nodeName once", "[actors][kube][fake]") {
+  fake_api_client c;
+  REQUIRE(c.create(pods, "ns", {{"metadata", {{"name", "p"}}}, {"spec", nlohmann::json::object()}}));
+  auto binding = [](const std::string& node) {
+    return nlohmann::json{{"apiVersion", "v1"},
+                          {"kind", "Binding"},
+                          {"metadata", {{"name", "p"}, {"namespace", "ns"}}},
+                          {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", node}}}};
+  };
+  CHECK(c.create_subresource(pods, "ns", "p", "binding", {{"target", nlohmann::json::object()}}).error().code ==
+        errc::invalid_argument);
+  auto bound = c.create_subresource(pods, "ns", "p", "binding", binding("n2"));
+  REQUIRE(bound);
+  CHECK((*bound)["status"] == "Success");
+  CHECK((*c.get(pods, "ns", "p"))["spec"]["nodeName"] == "n2");
+
+  auto again = c.create_subresource(pods, "ns", "p", "binding", binding("n3"));
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == errc::conflict);
+  CHECK((*c.get(pods, "ns", "p"))["spec"]["nodeName"] == "n2");
+
+  CHECK(c.create_subresource(pods, "ns", "missing", "binding", binding("n2")).error().code == errc::not_found);
+  CHECK(c.create_subresource(pods, "ns", "p", "eviction", {}).error().code == errc::unsupported);
+  CHECK(c.calls(verb::create_subresource) == 5);
+}
+
 TEST_CASE("fake_api_client: lists with selectors and injected failures", "[actors][kube][fake]") {
   fake_api_client c;
   REQUIRE(c.create(pods, "ns", pod("a", "n1")));

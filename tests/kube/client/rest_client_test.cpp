@@ -162,6 +162,17 @@ TEST_CASE("rest_client: each verb sends its method, path, headers and body", "[k
                           {"propagationPolicy", "Foreground"},
                           {"preconditions", {{"uid", "uid-1"}, {"resourceVersion", "12"}}}});
 
+  nlohmann::json binding = {{"apiVersion", "v1"},
+                            {"kind", "Binding"},
+                            {"metadata", {{"name", "p"}, {"namespace", "default"}}},
+                            {"target", {{"apiVersion", "v1"}, {"kind", "Node"}, {"name", "n1"}}}};
+  REQUIRE(client->create_subresource(pods, "default", "p", "binding", binding));
+  r = server.last();
+  CHECK(r.method == "POST");
+  CHECK(r.target == "/api/v1/namespaces/default/pods/p/binding");
+  CHECK(r.header("Content-Type") == "application/json");
+  CHECK(nlohmann::json::parse(r.body) == binding);
+
   auto raw = client->get_raw("/version");
   REQUIRE(raw);
   CHECK(*raw == pod_json);
@@ -194,6 +205,22 @@ TEST_CASE("rest_client: arguments that cannot make a request fail before sending
   CHECK(server.last().target == "/api/v1/namespaces/b/pods");
   REQUIRE(client->create(resources::nodes(), "default", other_ns));
   CHECK(server.last().target == "/api/v1/nodes");
+}
+
+TEST_CASE("rest_client: a refused binding is a conflict that names the subresource", "[kube][client]") {
+  fake_http_server server([](const httplib::Request&, httplib::Response& res) {
+    answer_json(res, 409, status_body(409, "Conflict", "pod p is already assigned to node \"n1\""));
+  });
+  auto client = make_client(http_config(server));
+  auto pods = resources::pods();
+  auto out = client->create_subresource(pods, "default", "p", "binding", {{"target", {{"name", "n2"}}}});
+  REQUIRE_FALSE(out);
+  CHECK(out.error().code == errc::conflict);
+  CHECK(out.error().to_string().find("create binding of pods default/p") != std::string::npos);
+  CHECK(client->create_subresource(pods, "", "p", "binding", nlohmann::json::object()).error().code ==
+        errc::invalid_argument);
+  CHECK(client->create_subresource(pods, "default", "p", "binding", nlohmann::json::array()).error().code ==
+        errc::invalid_argument);
 }
 
 TEST_CASE("rest_client: error answers are classified and say what was being done", "[kube][client]") {
