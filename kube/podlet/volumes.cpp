@@ -86,6 +86,16 @@ error prepare_volume_sources(const pod_plan& plan, const fs::path& volumes_dir) 
       if (auto e = write_files(v, dir))
         return e;
   }
+  // A subPath of an emptyDir is made on first use, as the kubelet does.
+  for (const auto& m : plan.mounts) {
+    const auto& v = volume_of(plan, m.volume);
+    if (m.sub_path.empty() || v.type != volume_plan::kind::empty_dir)
+      continue;
+    std::error_code ec;
+    fs::create_directories(volumes_dir / v.name / m.sub_path, ec);
+    if (ec)
+      return error{errc::io_error, "volume '" + v.name + "': subPath " + m.sub_path + ": " + ec.message()};
+  }
   return {};
 }
 

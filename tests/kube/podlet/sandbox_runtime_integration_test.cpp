@@ -176,7 +176,7 @@ TEST_CASE("a pod over its memory limit is observed as OOMKilled") {
 TEST_CASE("volumes are mounted at their mountPath inside the pod only") {
   cluster_fixture f;
   scoped_temp_dir mp{"podlet-mp-"};
-  for (const char* d : {"cm", "sec", "ed", "mem", "ro"})
+  for (const char* d : {"cm", "sec", "ed", "mem", "ro", "sub"})
     fs::create_directories(mp.path() / d);
   scoped_temp_dir host{"podlet-host-"};
   host.write("h.txt", "from host\n");
@@ -185,12 +185,13 @@ TEST_CASE("volumes are mounted at their mountPath inside the pod only") {
   const std::string m = mp.path().string();
   json c = sh("v", "cat " + m + "/cm/greeting; echo; cat " + m + "/sec/password; echo; cat " + m +
                        "/ro/h.txt; echo x > " + m + "/ed/f && echo ed-writable; echo x > " + m +
-                       "/ro/f || echo ro-refused; stat -f -c %T " + m + "/mem; stat -c %a " + m + "/cm/greeting");
+                       "/ro/f || echo ro-refused; stat -f -c %T " + m + "/mem; stat -c %a " + m + "/cm/greeting; echo y > " + m + "/sub/g && ls " + m + "/ed/deep/er");
   c["volumeMounts"] = json::array({{{"name", "cm"}, {"mountPath", m + "/cm"}},
                                    {{"name", "sec"}, {"mountPath", m + "/sec"}},
                                    {{"name", "ed"}, {"mountPath", m + "/ed"}},
                                    {{"name", "mem"}, {"mountPath", m + "/mem"}},
-                                   {{"name", "host"}, {"mountPath", m + "/ro"}, {"readOnly", true}}});
+                                   {{"name", "host"}, {"mountPath", m + "/ro"}, {"readOnly", true}},
+                                   {{"name", "ed"}, {"mountPath", m + "/sub"}, {"subPath", "deep/er"}}});
   json volumes = json::array({{{"name", "cm"}, {"configMap", {{"name", "cfg"}, {"defaultMode", 0440}}}},
                               {{"name", "sec"}, {"secret", {{"secretName", "sec"}}}},
                               {{"name", "ed"}, {"emptyDir", json::object()}},
@@ -209,8 +210,9 @@ TEST_CASE("volumes are mounted at their mountPath inside the pod only") {
   CHECK(out.find("ro-refused") != std::string::npos);
   CHECK(out.find("tmpfs") != std::string::npos);
   CHECK(out.find("440") != std::string::npos);
+  CHECK(out.find("\ng\n") != std::string::npos); // written through the subPath mount
   // Outside the pod the mount points are the empty directories they were.
-  for (const char* d : {"cm", "sec", "ed", "mem", "ro"})
+  for (const char* d : {"cm", "sec", "ed", "mem", "ro", "sub"})
     CHECK(fs::is_empty(mp.path() / d));
   CHECK_FALSE(fs::exists(host.path() / "f"));
 }
