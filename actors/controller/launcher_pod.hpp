@@ -1,0 +1,90 @@
+#pragma once
+// The launcher pod of a VMI (KubeVirt's virt-launcher pod, built by its template
+// service): plain C++ over the VMI's JSON, deterministic, unit-tested as a table.
+//
+// The pod:
+//   - name `virt-launcher-<vmi name>-<5 characters derived from the VMI's uid>`.
+//     KubeVirt uses generateName (`virt-launcher-<vmi>-` + 5 random characters); a
+//     deterministic name makes the create idempotent: a controller restarted after a
+//     create whose answer it never saw creates the same name again and gets
+//     AlreadyExists instead of a second pod. A new VMI with the same name has a new uid,
+//     hence a new pod name. Names longer than 63 characters are cut (before the suffix);
+//   - one `compute` container running podvisor-launcher. The launcher takes the VMI from
+//     a file (`--vmi FILE`); the pod carries the VMI (metadata's identity, labels and
+//     annotations, and the spec; no status) as JSON in the environment variable
+//     PODVISOR_VMI_JSON, and the command is
+//       /bin/sh -c 'printf %s "$PODVISOR_VMI_JSON" > "$PODVISOR_WORK_DIR/vmi.json" &&
+//                   exec "$0" --vmi "$PODVISOR_WORK_DIR/vmi.json" --work-dir "$PODVISOR_WORK_DIR"
+//                   --accel kvm|tcg' <launcher binary>
+//     with PODVISOR_WORK_DIR=/var/run/kubevirt-private on an emptyDir volume `private`
+//     (KubeVirt's path for the launcher's private files). No ConfigMap per VMI, nothing
+//     to clean up; the VMI is small enough for the environment;
+//   - requests: memory = guest memory + launcher overhead (memory_overhead below), cpu =
+//     spec.domain.resources.requests.cpu, else vCPUs / 10 (KubeVirt's default
+//     cpuAllocationRatio of 10: 100m per vCPU); the memory limit is set when the VMI
+//     gives one (its limit + overhead);
+//   - with KVM: `devices.kubevirt.io/kvm: 1` in requests and limits; without: no device,
+//     a toleration of `devices.kubevirt.io/kvm` (NoSchedule, Exists) so that nodes that
+//     keep their KVM capacity for KVM guests with that taint still take it, and the
+//     annotation `podvisor.io/software-emulation: "true"`; the launcher gets --accel tcg;
+//   - the VMI's nodeSelector, affinity, tolerations, schedulerName, priorityClassName,
+//     hostname/subdomain, terminationGracePeriodSeconds; restartPolicy Never;
+//   - labels kubevirt.io=virt-launcher, kubevirt.io/created-by=<vmi uid>,
+//     vm.kubevirt.io/name=<vmi name>, plus the VMI's own labels; annotation
+//     kubevirt.io/domain=<vmi name>; an owner reference to the VMI (controller: true,
+//     blockOwnerDeletion: true).
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
+
+namespace podvisor::actors::controller {
+
+/// Labels and annotations linking pod and VMI (KubeVirt's names).
+inline constexpr const char* app_label = "kubevirt.io";
+inline constexpr const char* app_label_launcher = "virt-launcher";
+inline constexpr const char* created_by_label = "kubevirt.io/created-by";
+inline constexpr const char* vm_name_label = "vm.kubevirt.io/name";
+inline constexpr const char* domain_annotation = "kubevirt.io/domain";
+inline constexpr const char* software_emulation_annotation = "podvisor.io/software-emulation";
+inline constexpr const char* kvm_resource = "devices.kubevirt.io/kvm";
+inline constexpr const char* compute_container = "compute";
+inline constexpr const char* launcher_work_dir = "/var/run/kubevirt-private";
+
+/// What the controller knows that the VMI does not.
+struct launcher_pod_config {
+  /// Path of podvisor-launcher on the nodes.
+  std::string launcher_binary = "podvisor-launcher";
+  /// KVM usable on the nodes: the pod asks for the kvm device and the launcher for kvm;
+  /// otherwise software emulation (TCG).
+  bool kvm = true;
+};
+
+/// The launcher's memory overhead in bytes, what the pod requests beyond the guest's
+/// memory. Podvisor's formula (KubeVirt's GetMemoryOverhead has the same shape and
+/// budgets ~240 MiB fixed for virt-launcher, its monitor, virtlogd, virtqemud and QEMU):
+///   150 MiB fixed  (podvisor-launcher ~20 MiB, its private libvirtd ~40 MiB,
+///                   QEMU's own baseline ~90 MiB)
+/// +   8 MiB per vCPU (vCPU threads and their stacks, per-vCPU QEMU state)
+/// + guest memory / 512 (guest page tables, as KubeVirt counts them)
+/// + 128 MiB under software emulation (TCG's translated-code cache and its bookkeeping).
+std::int64_t memory_overhead(std::int64_t guest_memory_bytes, std::int64_t vcpus, bool kvm);
+
+/// The VMI's guest memory in bytes: spec.domain.memory.guest, else
+/// spec.domain.resources.requests.memory; an error when neither is a valid quantity.
+expected<std::int64_t> guest_memory(const nlohmann::json& vmi);
+
+/// vCPUs: sockets × cores × threads (each defaulting to 1).
+std::int64_t vcpu_count(const nlohmann::json& vmi);
+
+/// `virt-launcher-<name>-<5 characters from the uid>`.
+std::string launcher_pod_name(const nlohmann::json& vmi);
+
+/// The launcher pod for `vmi`, or invalid_argument when the VMI lacks what a pod needs
+/// (name, namespace, uid, a guest memory size).
+expected<nlohmann::json> build_launcher_pod(const nlohmann::json& vmi, const launcher_pod_config& config);
+
+} // namespace podvisor::actors::controller

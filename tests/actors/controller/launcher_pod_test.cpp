@@ -1,0 +1,136 @@
+#include "actors/controller/launcher_pod.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <nlohmann/json.hpp>
+
+using nlohmann::json;
+using namespace podvisor::actors::controller;
+
+namespace {
+
+json vmi(const std::string& memory = "1Gi") {
+  return json::parse(R"({
+    "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstance",
+    "metadata": {"name": "web", "namespace": "prod", "uid": "1234-abcd", "resourceVersion": "7",
+                 "labels": {"app": "shop"}},
+    "spec": {"domain": {"cpu": {"cores": 2}, "resources": {"requests": {"memory": ")" + memory + R"("}}},
+             "nodeSelector": {"disk": "ssd"},
+             "tolerations": [{"key": "dedicated", "operator": "Exists"}],
+             "terminationGracePeriodSeconds": 45},
+    "status": {"phase": "Pending"}
+  })");
+}
+
+constexpr std::int64_t mib = 1024 * 1024;
+
+} // namespace
+
+TEST_CASE("launcher_pod: memory overhead follows the documented formula", "[launcher_pod]") {
+  // 150 MiB + 8 MiB per vCPU + guest / 512 (+ 128 MiB under TCG)
+  CHECK(memory_overhead(1024 * mib, 2, true) == 150 * mib + 16 * mib + 2 * mib);
+  CHECK(memory_overhead(1024 * mib, 2, false) == 150 * mib + 16 * mib + 2 * mib + 128 * mib);
+  CHECK(memory_overhead(0, 0, true) == 158 * mib); // at least one vCPU
+}
+
+TEST_CASE("launcher_pod: guest memory from memory.guest or the request; errors otherwise", "[launcher_pod]") {
+  CHECK(*guest_memory(vmi("1Gi")) == 1024 * mib);
+  auto v = vmi();
+  v["spec"]["domain"]["memory"]["guest"] = "512Mi";
+  CHECK(*guest_memory(v) == 512 * mib);
+  v["spec"]["domain"]["memory"]["guest"] = "lots";
+  CHECK_FALSE(guest_memory(v).has_value());
+  auto none = vmi();
+  none["spec"]["domain"].erase("resources");
+  auto r = guest_memory(none);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code == podvisor::errc::invalid_argument);
+}
+
+TEST_CASE("launcher_pod: the name is deterministic, derived from the uid, at most 63 characters", "[launcher_pod]") {
+  auto a = launcher_pod_name(vmi());
+  CHECK(a == launcher_pod_name(vmi()));
+  CHECK(a.rfind("virt-launcher-web-", 0) == 0);
+  CHECK(a.size() == std::string{"virt-launcher-web-"}.size() + 5);
+  auto other = vmi();
+  other["metadata"]["uid"] = "5678";
+  CHECK(launcher_pod_name(other) != a);
+  auto long_name = vmi();
+  long_name["metadata"]["name"] = std::string(80, 'x');
+  CHECK(launcher_pod_name(long_name).size() == 63);
+}
+
+TEST_CASE("launcher_pod: the pod with KVM", "[launcher_pod]") {
+  launcher_pod_config cfg;
+  cfg.launcher_binary = "/opt/podvisor/bin/podvisor-launcher";
+  cfg.kvm = true;
+  auto built = build_launcher_pod(vmi(), cfg);
+  REQUIRE(built.has_value());
+  const json& pod = *built;
+  CHECK(pod["metadata"]["name"] == launcher_pod_name(vmi()));
+  CHECK(pod["metadata"]["namespace"] == "prod");
+  CHECK(pod["metadata"]["labels"]["kubevirt.io"] == "virt-launcher");
+  CHECK(pod["metadata"]["labels"]["kubevirt.io/created-by"] == "1234-abcd");
+  CHECK(pod["metadata"]["labels"]["vm.kubevirt.io/name"] == "web");
+  CHECK(pod["metadata"]["labels"]["app"] == "shop");
+  CHECK(pod["metadata"]["annotations"]["kubevirt.io/domain"] == "web");
+  CHECK_FALSE(pod["metadata"]["annotations"].contains("podvisor.io/software-emulation"));
+  const json& owner = pod["metadata"]["ownerReferences"][0];
+  CHECK(owner == json{{"apiVersion", "kubevirt.io/v1"}, {"kind", "VirtualMachineInstance"}, {"name", "web"},
+                      {"uid", "1234-abcd"}, {"controller", true}, {"blockOwnerDeletion", true}});
+  const json& spec = pod["spec"];
+  CHECK(spec["restartPolicy"] == "Never");
+  CHECK(spec["terminationGracePeriodSeconds"] == 45);
+  CHECK(spec["nodeSelector"] == json{{"disk", "ssd"}});
+  CHECK(spec["tolerations"] == json::parse(R"([{"key": "dedicated", "operator": "Exists"}])"));
+  REQUIRE(spec["containers"].size() == 1);
+  const json& c = spec["containers"][0];
+  CHECK(c["name"] == "compute");
+  // 1 GiB + 150 MiB + 2 × 8 MiB + 2 MiB
+  CHECK(c["resources"]["requests"]["memory"] == "1192Mi");
+  CHECK(c["resources"]["requests"]["cpu"] == "200m");
+  CHECK(c["resources"]["requests"]["devices.kubevirt.io/kvm"] == "1");
+  CHECK(c["resources"]["limits"]["devices.kubevirt.io/kvm"] == "1");
+  CHECK(c["command"][0] == "/bin/sh");
+  CHECK(c["command"][3] == "/opt/podvisor/bin/podvisor-launcher");
+  CHECK(c["command"][2].get<std::string>().find("--accel kvm") != std::string::npos);
+  // The VMI travels in the environment, without its status.
+  json env_vmi;
+  for (const auto& e : c["env"])
+    if (e["name"] == "PODVISOR_VMI_JSON")
+      env_vmi = json::parse(e["value"].get<std::string>());
+  CHECK(env_vmi["metadata"]["name"] == "web");
+  CHECK(env_vmi["spec"] == vmi()["spec"]);
+  CHECK_FALSE(env_vmi.contains("status"));
+}
+
+TEST_CASE("launcher_pod: software emulation: no device, a toleration, the annotation, --accel tcg",
+          "[launcher_pod]") {
+  launcher_pod_config cfg;
+  cfg.kvm = false;
+  auto v = vmi();
+  v["spec"]["domain"]["resources"]["requests"]["cpu"] = "1500m";
+  v["spec"]["domain"]["resources"]["limits"] = {{"memory", "2Gi"}};
+  auto built = build_launcher_pod(v, cfg);
+  REQUIRE(built.has_value());
+  const json& pod = *built;
+  CHECK(pod["metadata"]["annotations"]["podvisor.io/software-emulation"] == "true");
+  const json& c = pod["spec"]["containers"][0];
+  CHECK_FALSE(c["resources"]["requests"].contains("devices.kubevirt.io/kvm"));
+  CHECK(c["resources"]["requests"]["cpu"] == "1500m");
+  // 1 GiB + 150 + 16 + 2 + 128 MiB; the limit is the VMI's limit + the overhead
+  CHECK(c["resources"]["requests"]["memory"] == "1320Mi");
+  CHECK(c["resources"]["limits"]["memory"] == "2344Mi");
+  CHECK(pod["spec"]["tolerations"].size() == 2);
+  CHECK(pod["spec"]["tolerations"][1]["key"] == "devices.kubevirt.io/kvm");
+  CHECK(c["command"][2].get<std::string>().find("--accel tcg") != std::string::npos);
+}
+
+TEST_CASE("launcher_pod: a VMI without identity or memory is refused", "[launcher_pod]") {
+  auto v = vmi();
+  v["metadata"].erase("uid");
+  CHECK(build_launcher_pod(v, {}).error().code == podvisor::errc::invalid_argument);
+  auto w = vmi();
+  w["spec"]["domain"].erase("resources");
+  CHECK(build_launcher_pod(w, {}).error().code == podvisor::errc::invalid_argument);
+  CHECK(build_launcher_pod(json::array(), {}).error().code == podvisor::errc::invalid_argument);
+}
