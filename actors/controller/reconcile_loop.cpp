@@ -325,6 +325,8 @@ protocols::status_change remove_condition(std::string namespace_, std::string na
       else
         ++it;
     }
+    if (list.empty())
+      status->erase("conditions");
     return {};
   };
   protocols::status_change change;

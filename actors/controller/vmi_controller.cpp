@@ -58,7 +58,10 @@ json finalizers_patch(const json& vmi, bool add) {
         list.push_back(f);
   if (add)
     list.push_back(vmi_finalizer);
-  return {{"metadata", {{"finalizers", list}, {"resourceVersion", vmi["metadata"].value("resourceVersion", "")}}}};
+  // An empty list is written as null: a merge patch then removes the field.
+  return {{"metadata",
+           {{"finalizers", list.empty() ? json(nullptr) : list},
+            {"resourceVersion", vmi["metadata"].value("resourceVersion", "")}}}};
 }
 
 struct sync_context {
