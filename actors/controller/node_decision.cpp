@@ -4,7 +4,7 @@
 
 namespace podvisor::actors::controller {
 
-namespace api = kube::api;
+namespace api = podvisor::kube::api;
 
 namespace {
 

@@ -38,8 +38,8 @@ struct node_health {
 
 /// One look at one node.
 struct node_input {
-  const kube::api::node& node;
-  const kube::api::lease* lease = nullptr; ///< kube-node-lease/<node name>, if any
+  const podvisor::kube::api::node& node;
+  const podvisor::kube::api::lease* lease = nullptr; ///< kube-node-lease/<node name>, if any
   std::optional<node_health> previous;     ///< nothing: first look
   podvisor::clock::steady_time now{};
   std::chrono::nanoseconds grace_period = std::chrono::seconds{40};
@@ -60,14 +60,14 @@ node_decision decide_node(const node_input& in);
 /// Sets Ready (added when missing) and the pressure conditions present to Unknown with
 /// reason NodeStatusUnknown; lastHeartbeatTime is kept, lastTransitionTime = `now` where
 /// the status changes. Returns false when nothing changed.
-bool mark_node_unknown(kube::api::node_status& status, std::chrono::system_clock::time_point now);
+bool mark_node_unknown(podvisor::kube::api::node_status& status, std::chrono::system_clock::time_point now);
 
 /// The VMIs on `node_name` to fail: not ended and not being deleted.
-std::vector<const kube::api::virtual_machine_instance*>
-vmis_to_fail(const std::string& node_name, const std::vector<const kube::api::virtual_machine_instance*>& vmis);
+std::vector<const podvisor::kube::api::virtual_machine_instance*>
+vmis_to_fail(const std::string& node_name, const std::vector<const podvisor::kube::api::virtual_machine_instance*>& vmis);
 
 /// Fails a VMI whose node stopped responding: phase Failed, reason NodeUnresponsive, the
 /// transition recorded. Returns false when it had already ended (left as it is).
-bool fail_vmi_node_unresponsive(kube::api::vmi_status& status, std::chrono::system_clock::time_point now);
+bool fail_vmi_node_unresponsive(podvisor::kube::api::vmi_status& status, std::chrono::system_clock::time_point now);
 
 } // namespace podvisor::actors::controller

@@ -4,7 +4,7 @@
 
 namespace podvisor::actors::controller {
 
-namespace api = kube::api;
+namespace api = podvisor::kube::api;
 using std::chrono::seconds;
 using wall_time = std::chrono::system_clock::time_point;
 

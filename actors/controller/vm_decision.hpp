@@ -75,34 +75,34 @@ struct vmi_deletion {
 /// status writer (apply_vm_status_change), not as a whole status: a request appended
 /// by a client between our read and our write must survive.
 struct vm_status_change {
-  std::optional<kube::api::run_strategy> run_strategy; ///< nothing: invalid, left as is
-  kube::api::vm_printable_status printable_status = kube::api::vm_printable_status::stopped;
+  std::optional<podvisor::kube::api::run_strategy> run_strategy; ///< nothing: invalid, left as is
+  podvisor::kube::api::vm_printable_status printable_status = podvisor::kube::api::vm_printable_status::stopped;
   bool created = false;
   bool ready = false;
   std::string ready_reason;  ///< of the Ready condition when not ready
   std::string ready_message;
-  std::optional<kube::api::vm_start_failure> start_failure;
+  std::optional<podvisor::kube::api::vm_start_failure> start_failure;
   std::optional<vm_sync_failure> failure; ///< nothing: the Failure condition is removed
   /// Requests served: removed from the head of status.stateChangeRequests, each only
   /// if it is still there.
-  std::vector<kube::api::vm_state_change_request> consumed;
+  std::vector<podvisor::kube::api::vm_state_change_request> consumed;
   /// Requests to add at the end (a Start after a RerunOnFailure failure).
-  std::vector<kube::api::vm_state_change_request> appended;
+  std::vector<podvisor::kube::api::vm_state_change_request> appended;
   bool operator==(const vm_status_change&) const = default;
 };
 
 /// What one sync of a VM sees.
 struct vm_sync_input {
-  const kube::api::virtual_machine& vm;
+  const podvisor::kube::api::virtual_machine& vm;
   /// The VMI with the VM's name in the cache, or nullptr.
-  const kube::api::virtual_machine_instance* vmi = nullptr;
+  const podvisor::kube::api::virtual_machine_instance* vmi = nullptr;
   std::chrono::system_clock::time_point now;
   vm_backoff_policy backoff{};
 };
 
 /// What one sync does.
 struct vm_decision {
-  std::optional<kube::api::virtual_machine_instance> create; ///< VMI to create
+  std::optional<podvisor::kube::api::virtual_machine_instance> create; ///< VMI to create
   std::optional<vmi_deletion> remove;                        ///< VMI to delete
   vm_status_change status;
   /// Sync again after this long (a back-off expiring, a VMI becoming stable).
@@ -117,14 +117,14 @@ vm_decision decide_vm(const vm_sync_input& in);
 /// The VMI a VM creates: the template's metadata (labels, annotations) and spec, named
 /// and namespaced like the VM, controlled by it (ownerReference with controller and
 /// blockOwnerDeletion).
-kube::api::virtual_machine_instance vmi_from_template(const kube::api::virtual_machine& vm);
+podvisor::kube::api::virtual_machine_instance vmi_from_template(const podvisor::kube::api::virtual_machine& vm);
 
 /// True when `vmi` has a controller ownerReference to `vm` (by uid).
-bool is_controlled_by(const kube::api::virtual_machine_instance& vmi, const kube::api::virtual_machine& vm);
+bool is_controlled_by(const podvisor::kube::api::virtual_machine_instance& vmi, const podvisor::kube::api::virtual_machine& vm);
 
 /// Applies a decided change to the latest status (what the status writer re-applies on
 /// every conflict). Conditions keep their lastTransitionTime while their status stays.
-void apply_vm_status_change(const vm_status_change& change, kube::api::vm_status& status,
+void apply_vm_status_change(const vm_status_change& change, podvisor::kube::api::vm_status& status,
                             std::chrono::system_clock::time_point now);
 
 } // namespace podvisor::actors::controller

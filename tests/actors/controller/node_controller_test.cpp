@@ -1,0 +1,170 @@
+// The node controller's actor against the in-memory fake API client, with informers fed
+// by the test and both clocks (the actor clock for requeues, a manual clock for
+// staleness) moved together.
+
+#include "actors/controller/node_controller.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include "actors/kube/status_writer.hpp"
+#include "kube/api/micro_timestamp.hpp"
+#include "tests/actors/controller/informer_mirror.hpp"
+#include "tests/actors/kube/test_support.hpp"
+#include "tests/fakes/fake_api_client.hpp"
+
+using namespace podvisor;
+using namespace std::chrono_literals;
+using fakes::fake_api_client;
+using nlohmann::json;
+namespace res = podvisor::kube::client::resources;
+
+namespace {
+
+struct node_fixture : test::deterministic_system {
+  std::shared_ptr<fake_api_client> client = std::make_shared<fake_api_client>();
+  podvisor::manual_clock clock;
+  test::informer_mirror nodes{sys, client, res::nodes()};
+  test::informer_mirror leases{sys, client, res::leases()};
+  test::informer_mirror vmis{sys, client, res::virtual_machine_instances(),
+                             {{actors::controller::vmi_node_index, actors::kube::field_index("status.nodeName")}}};
+
+  node_fixture() {
+    keep(nodes.handle.actor);
+    keep(leases.handle.actor);
+    keep(vmis.handle.actor);
+    actors::kube::status_writer_config wcfg;
+    wcfg.resource = res::nodes();
+    auto inline_exec = actors::kube::make_inline_executor();
+    auto writer = keep(actors::kube::spawn_status_writer(sys, wcfg, client, inline_exec));
+    actors::controller::node_controller_config cfg;
+    cfg.nodes = nodes.handle;
+    cfg.leases = leases.handle;
+    cfg.vmis = vmis.handle;
+    cfg.client = client;
+    cfg.executor = inline_exec;
+    cfg.status_writer = writer;
+    cfg.clock = &clock;
+    cfg.grace_period = 40s;
+    keep(actors::controller::spawn_node_controller(sys, cfg));
+    run();
+  }
+
+  void settle() {
+    for (int i = 0; i < 3; ++i) {
+      nodes.refresh();
+      leases.refresh();
+      vmis.refresh();
+      run();
+    }
+  }
+
+  void elapse(std::chrono::seconds d) {
+    clock.advance(d);
+    advance(d);
+    settle();
+  }
+
+  void add_node(const std::string& name) {
+    json node = {{"apiVersion", "v1"},
+                 {"kind", "Node"},
+                 {"metadata", {{"name", name}, {"uid", "uid-" + name}}},
+                 {"status",
+                  {{"conditions",
+                    json::array({{{"type", "Ready"},
+                                  {"status", "True"},
+                                  {"reason", "KubeletReady"},
+                                  {"lastHeartbeatTime", kube::api::format_timestamp(kube::api::timestamp{clock.wall_now()})},
+                                  {"lastTransitionTime", kube::api::format_timestamp(kube::api::timestamp{clock.wall_now()})}}})}}}};
+    auto created = client->create(res::nodes(), "", node);
+    REQUIRE(created);
+    auto with_status = created.value(); // a create does not set the status subresource
+    with_status["status"] = node["status"];
+    REQUIRE(client->update_status(res::nodes(), with_status));
+    json lease = {{"apiVersion", "coordination.k8s.io/v1"},
+                  {"kind", "Lease"},
+                  {"metadata", {{"name", name}, {"namespace", "kube-node-lease"}}},
+                  {"spec", {{"holderIdentity", name}, {"renewTime", renew_time()}}}};
+    REQUIRE(client->create(res::leases(), "kube-node-lease", lease));
+  }
+
+  std::string renew_time() { return kube::api::format_micro_timestamp(kube::api::timestamp{clock.wall_now()}); }
+
+  void renew(const std::string& name) {
+    auto lease = client->get(res::leases(), "kube-node-lease", name).value();
+    lease["spec"]["renewTime"] = renew_time();
+    REQUIRE(client->update(res::leases(), lease));
+  }
+
+  void add_vmi(const std::string& name, const std::string& node, const std::string& phase) {
+    json vmi = {{"apiVersion", "kubevirt.io/v1"},
+                {"kind", "VirtualMachineInstance"},
+                {"metadata", {{"name", name}, {"namespace", "ns"}, {"uid", "uid-" + name}}},
+                {"spec", {{"domain", {{"devices", json::object()}}}}},
+                {"status", {{"phase", phase}, {"nodeName", node}}}};
+    REQUIRE(client->create(res::virtual_machine_instances(), "ns", vmi));
+  }
+
+  json ready_of(const std::string& node) {
+    auto object = client->get(res::nodes(), "", node).value(); // a named copy: no dangling temporary
+    for (const auto& c : object.at("status").at("conditions"))
+      if (c.at("type") == "Ready")
+        return c;
+    return nullptr;
+  }
+
+  json vmi_status(const std::string& name) {
+    return client->get(res::virtual_machine_instances(), "ns", name)->at("status");
+  }
+};
+
+} // namespace
+
+TEST_CASE("a node whose lease stops moving is marked Unknown and its VMIs fail", "[node_controller]") {
+  node_fixture f;
+  f.add_node("node-a");
+  f.add_node("node-b");
+  f.add_vmi("on-a", "node-a", "Running");
+  f.add_vmi("done-on-a", "node-a", "Succeeded");
+  f.add_vmi("on-b", "node-b", "Running");
+  f.settle();
+
+  // node-b keeps renewing every 10 s; node-a stops.
+  for (int i = 0; i < 3; ++i) {
+    f.elapse(10s);
+    f.renew("node-b");
+    f.settle();
+  }
+  f.elapse(9s); // 39 s since node-a's last heartbeat
+  CHECK(f.ready_of("node-a").at("status") == "True");
+  CHECK(f.vmi_status("on-a").at("phase") == "Running");
+
+  f.elapse(1s);
+  auto ready = f.ready_of("node-a");
+  CHECK(ready.at("status") == "Unknown");
+  CHECK(ready.at("reason") == "NodeStatusUnknown");
+  auto failed = f.vmi_status("on-a");
+  CHECK(failed.at("phase") == "Failed");
+  CHECK(failed.at("reason") == "NodeUnresponsive");
+  CHECK(f.vmi_status("done-on-a").at("phase") == "Succeeded");
+  CHECK(f.vmi_status("on-b").at("phase") == "Running");
+  CHECK(f.ready_of("node-b").at("status") == "True");
+
+  // A VMI that lands on the dead node later fails too.
+  f.add_vmi("late", "node-a", "Scheduled");
+  f.settle();
+  CHECK(f.vmi_status("late").at("phase") == "Failed");
+}
+
+TEST_CASE("a node agent heartbeating through the Ready condition alone stays ready", "[node_controller]") {
+  node_fixture f;
+  f.add_node("node-a");
+  f.settle();
+  for (int i = 0; i < 6; ++i) {
+    f.elapse(10s);
+    auto node = f.client->get(res::nodes(), "", "node-a").value();
+    node["status"]["conditions"][0]["lastHeartbeatTime"] = kube::api::format_timestamp(kube::api::timestamp{f.clock.wall_now()});
+    REQUIRE(f.client->update_status(res::nodes(), node));
+    f.settle();
+  }
+  CHECK(f.ready_of("node-a").at("status") == "True");
+}
