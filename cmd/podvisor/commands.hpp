@@ -13,4 +13,7 @@ int run_validate(const std::vector<std::string_view>& args);
 /// `podvisor up [--examples DIR]`: run what exists of Podvisor on this machine.
 int run_up(const std::vector<std::string_view>& args);
 
+/// `podvisor start|stop|restart vm NAME [-n NS] [--kubeconfig F]` (`verb` is the action).
+int run_power(std::string_view verb, const std::vector<std::string_view>& args);
+
 } // namespace podvisor::cli

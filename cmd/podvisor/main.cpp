@@ -20,6 +20,9 @@ Commands:
   up          run Podvisor on this machine (today: the embedded API server with
               examples/ applied; controllers and nodes are not built yet)
   validate    decode, default and validate manifests as the API server admits them
+  start       start a VirtualMachine:   podvisor start vm NAME [-n NS] [--kubeconfig F]
+  stop        stop a VirtualMachine:    podvisor stop vm NAME [-n NS] [--kubeconfig F]
+  restart     restart a VirtualMachine: podvisor restart vm NAME [-n NS] [--kubeconfig F]
   version     print the version
 
 Flags:
@@ -49,6 +52,8 @@ int main(int argc, char** argv) {
     return podvisor::cli::run_validate(rest);
   if (command == "up")
     return podvisor::cli::run_up(rest);
+  if (command == "start" || command == "stop" || command == "restart")
+    return podvisor::cli::run_power(command, rest);
   std::fprintf(stderr, "podvisor: unknown command \"%.*s\"; see podvisor --help\n",
                static_cast<int>(command.size()), command.data());
   return 2;
