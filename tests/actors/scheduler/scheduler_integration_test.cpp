@@ -66,7 +66,7 @@ nlohmann::json failed_scheduling(kube::client::api_client& c, const std::string&
   kube::client::list_options opts;
   opts.field_selector = "involvedObject.name=" + name + ",reason=FailedScheduling";
   auto events = c.list(resources::events(), "default", opts);
-  return events && !events->items.empty() ? events->items.front() : nlohmann::json{};
+  return events && !events->items.empty() ? events->items.front() : nlohmann::json::object();
 }
 
 nlohmann::json pod_scheduled(kube::client::api_client& c, const std::string& name) {
@@ -75,7 +75,7 @@ nlohmann::json pod_scheduled(kube::client::api_client& c, const std::string& nam
     for (const auto& cond : (*p)["status"]["conditions"])
       if (cond["type"] == "PodScheduled")
         return cond;
-  return {};
+  return nlohmann::json::object();
 }
 
 } // namespace
