@@ -1,5 +1,7 @@
 #include "actors/controller/controller_context.hpp"
 
+#include <memory>
+
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
@@ -8,6 +10,8 @@
 #include "actors/controller/vmi_controller.hpp"
 #include "actors/kube/event_recorder.hpp"
 #include "actors/kube/status_writer.hpp"
+#include "actors/system/config.hpp"
+#include "common/log.hpp"
 #include "kube/client/resource.hpp"
 
 namespace podvisor::actors::controller {
@@ -43,23 +47,29 @@ namespace {
 
 struct gate_state {
   static inline const char* name = "leadership_gate";
-  bool started = false;
-  bool leading = false;
 };
 
 protocols::leadership_subscriber_actor::behavior_type
 gate_behavior(protocols::leadership_subscriber_actor::stateful_pointer<gate_state> self, std::function<void()> on_gain,
               std::function<void()> on_lost) {
+  auto lg = make_logger(self, "controller", "leadership-gate");
+  install_exception_handler(self, lg);
+  // Plain captured flags rather than actor state: with the state struct the first
+  // message already saw `started` set, and the controllers never came up.
+  auto started = std::make_shared<bool>(false);
+  auto leading = std::make_shared<bool>(false);
   return {
-    [self, on_gain, on_lost](protocols::leadership_changed& change) {
-      auto& st = self->state;
-      if (change.leader && !st.started) {
-        st.started = true;
+    /// Leading for the first time: start the controllers. Not leading any more: tell
+    /// the owner (the process exits, as client-go's OnStoppedLeading does).
+    [lg, started, leading, on_gain, on_lost](const protocols::leadership_changed& change) {
+      lg.debug("leadership: leader={} holder=\"{}\"", change.leader, change.holder);
+      if (change.leader && !*started) {
+        *started = true;
         on_gain();
-      } else if (!change.leader && st.leading) {
+      } else if (!change.leader && *leading) {
         on_lost();
       }
-      st.leading = change.leader;
+      *leading = change.leader;
     },
   };
 }

@@ -165,9 +165,9 @@ expected<nlohmann::json> build_launcher_pod(const nlohmann::json& vmi, const lau
     {"command", {"/bin/sh", "-c", script, config.launcher_binary}},
     {"env",
      {{{"name", "PODVISOR_VMI_JSON"}, {"value", vmi_for_launcher.dump()}},
-      {{"name", "PODVISOR_WORK_DIR"}, {"value", launcher_work_dir}}}},
+      {{"name", "PODVISOR_WORK_DIR"}, {"value", config.work_dir}}}},
     {"resources", {{"requests", requests}}},
-    {"volumeMounts", {{{"name", "private"}, {"mountPath", launcher_work_dir}}}},
+    {"volumeMounts", {{{"name", "private"}, {"mountPath", config.work_dir}}}},
   };
   if (!limits.empty())
     container["resources"]["limits"] = limits;

@@ -58,6 +58,10 @@ inline constexpr const char* launcher_work_dir = "/var/run/kubevirt-private";
 struct launcher_pod_config {
   /// Path of podvisor-launcher on the nodes.
   std::string launcher_binary = "podvisor-launcher";
+  /// Where the pod's private emptyDir is mounted and the launcher keeps its state
+  /// (KubeVirt's path by default). The mount point must exist on the node: simulated
+  /// nodes share the host's root file system, so `podvisor up` passes a directory it owns.
+  std::string work_dir = launcher_work_dir;
   /// KVM usable on the nodes: the pod asks for the kvm device and the launcher for kvm;
   /// otherwise software emulation (TCG).
   bool kvm = true;

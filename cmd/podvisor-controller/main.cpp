@@ -56,6 +56,8 @@ Flags:
                           (default kube-system)
   --launcher-binary PATH  podvisor-launcher as the nodes run it (default: the
                           podvisor-launcher beside this binary)
+  --launcher-work-dir DIR where launcher pods mount their private emptyDir (default
+                          /var/run/kubevirt-private; must exist on the nodes)
   --kvm auto|on|off       launcher pods ask for devices.kubevirt.io/kvm (on) or run
                           under software emulation (off); auto probes KVM here
                           (default auto)
@@ -78,6 +80,7 @@ struct options {
   std::string kubeconfig;
   std::string namespace_ = "kube-system";
   std::string launcher_binary;
+  std::string launcher_work_dir;
   std::string kvm = "auto";
   bool leader_elect = true;
   std::string identity;
@@ -127,7 +130,7 @@ std::optional<options> parse(int argc, char** argv, int& exit_code) {
       o.leader_elect = !has_inline || inline_value == "true";
       continue;
     }
-    if (a != "--kubeconfig" && a != "--namespace" && a != "--launcher-binary" && a != "--kvm" && a != "--identity" &&
+    if (a != "--kubeconfig" && a != "--namespace" && a != "--launcher-binary" && a != "--launcher-work-dir" && a != "--kvm" && a != "--identity" &&
         a != "--workers" && a != "--log-level" && a != "--node-monitor-grace-period") {
       std::fprintf(stderr, "podvisor-controller: unknown flag \"%.*s\"; see --help\n", static_cast<int>(a.size()),
                    a.data());
@@ -152,6 +155,12 @@ std::optional<options> parse(int argc, char** argv, int& exit_code) {
       o.namespace_ = v;
     } else if (a == "--launcher-binary") {
       o.launcher_binary = v;
+    } else if (a == "--launcher-work-dir") {
+      if (v.front() != '/') {
+        std::fprintf(stderr, "podvisor-controller: --launcher-work-dir must be an absolute path, not \"%s\"\n", v.c_str());
+        return std::nullopt;
+      }
+      o.launcher_work_dir = v;
     } else if (a == "--kvm") {
       if (v != "auto" && v != "on" && v != "off") {
         std::fprintf(stderr, "podvisor-controller: --kvm takes auto, on or off, not \"%s\"\n", v.c_str());
@@ -190,13 +199,16 @@ std::optional<options> parse(int argc, char** argv, int& exit_code) {
 }
 
 // Signals are blocked in every thread (before the actor system starts its threads) and
-// taken by the main thread with sigwait. SIGUSR1 is "leadership lost".
+// taken by the main thread with sigwait. SIGUSR1 is "leadership lost", SIGUSR2
+// "leadership gained": the controllers are started on the main thread, not inside the
+// gate's message handler (started from there they never came up).
 sigset_t handled_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGUSR1);
+  sigaddset(&set, SIGUSR2);
   return set;
 }
 
@@ -239,6 +251,8 @@ int main(int argc, char** argv) {
   actors::controller::vmi_controller_config vmi_config;
   vmi_config.workers = opts->workers;
   vmi_config.pod.launcher_binary = opts->launcher_binary;
+  if (!opts->launcher_work_dir.empty())
+    vmi_config.pod.work_dir = opts->launcher_work_dir;
   if (opts->kvm == "auto") {
     auto probe = virt::probe_kvm();
     vmi_config.pod.kvm = probe.usable;
@@ -270,9 +284,10 @@ int main(int argc, char** argv) {
     protocols::leadership_subscriber_actor gate;
     std::shared_ptr<actors::kube::api_executor> elector_executor;
     if (opts->leader_elect) {
-      // The gate runs start_controllers on its actor thread; ctx is only read again
-      // below, after the signal, when the gate has stopped changing it.
-      gate = actors::controller::spawn_leadership_gate(sys, start_controllers, [] { kill(getpid(), SIGUSR1); });
+      // The gate only signals; the main thread starts the controllers (below), so ctx
+      // is only ever touched by this thread.
+      gate = actors::controller::spawn_leadership_gate(sys, [] { kill(getpid(), SIGUSR2); },
+                                                       [] { kill(getpid(), SIGUSR1); });
       actors::kube::leader_elector_config lc;
       lc.lease_namespace = opts->namespace_;
       lc.lease_name = "podvisor-controller";
@@ -286,7 +301,13 @@ int main(int argc, char** argv) {
     }
 
     int sig = 0;
-    while (sigwait(&signals, &sig) != 0) {
+    for (;;) {
+      while (sigwait(&signals, &sig) != 0) {
+      }
+      if (sig != SIGUSR2)
+        break;
+      if (!ctx)
+        start_controllers();
     }
     if (sig == SIGUSR1) {
       lg.error("leadership lost: exiting");
