@@ -17,8 +17,8 @@ Usage:
   podvisor <command> [flags]
 
 Commands:
-  up          run Podvisor on this machine (today: the embedded API server with
-              examples/ applied; controllers and nodes are not built yet)
+  up          run Podvisor on this machine: the embedded cluster (API server,
+              simulated nodes, scheduler, controller) with examples/ applied
   validate    decode, default and validate manifests as the API server admits them
   start       start a VirtualMachine:   podvisor start vm NAME [-n NS] [--kubeconfig F]
   stop        stop a VirtualMachine:    podvisor stop vm NAME [-n NS] [--kubeconfig F]

@@ -1,8 +1,8 @@
-// `podvisor up`: runs whatever exists of Podvisor on this machine, in the foreground,
-// until Ctrl-C. It must never pretend: today that is the embedded Kubernetes-compatible
-// API server with the examples applied. The controllers, scheduler, simulated nodes,
-// node agents and launchers that turn those objects into running guests come with the
-// next issues, and until then this says so.
+// `podvisor up`: runs Podvisor on this machine in the foreground until Ctrl-C — the
+// embedded cluster (kube/cluster): the API server, N simulated nodes with their podlets,
+// the scheduler and the controller — applies examples/, and tears it all down on Ctrl-C,
+// keeping only the data directory. It must never pretend: what does not exist yet (the
+// node agent that boots guests in launcher pods) is said in its output.
 
 #include <algorithm>
 #include <cerrno>
@@ -11,28 +11,43 @@
 #include <filesystem>
 #include <string>
 
+#include <poll.h>
 #include <unistd.h>
 
 #include "cmd/podvisor/commands.hpp"
-#include "kube/api/kubevirt/admission.hpp"
+#include "kube/api/codec.hpp"
 #include "kube/api/manifest.hpp"
 #include "kube/apiserver/server/embedded_server.hpp"
+#include "kube/cluster/embedded_cluster.hpp"
 #include "podvisor/version.hpp"
 
 namespace podvisor::cli {
 
 namespace {
 
-constexpr const char* up_usage = R"(Usage: podvisor up [--data-dir DIR] [--listen HOST:PORT] [--examples DIR]
+constexpr const char* up_usage = R"(Usage: podvisor up [--nodes N] [--data-dir DIR] [--listen HOST:PORT] [--examples DIR]
 
-Runs Podvisor on this machine in the foreground until Ctrl-C. Today that is the
-embedded Kubernetes-compatible API server (HTTPS, tokens, SQLite in DIR) with the
-manifests of the examples directory applied. Use the printed kubeconfig with kubectl.
+Runs Podvisor on this machine in the foreground until Ctrl-C: the embedded
+Kubernetes-compatible API server (HTTPS, tokens, SQLite in DIR), N simulated nodes
+(network namespaces joined by a bridge, each with its podlet), the scheduler and the
+controller; then applies the manifests of the examples directory. Use the printed
+kubeconfig with kubectl. Ctrl-C deletes the pods, stops everything and removes the
+network; the data directory (objects, logs) is kept. Nodes need root.
 
 Flags:
+  --nodes N            simulated nodes (default 2; 0 runs the API server alone)
   --data-dir DIR       state directory (default ./podvisor-data); kept between runs
-  --listen HOST:PORT   API server address (default 127.0.0.1:6443; port 0 picks one)
+  --listen HOST:PORT   API server address (default: the cluster bridge's address, or
+                       127.0.0.1 without nodes; port 6443; port 0 picks one)
   --examples DIR       manifests to apply at start (default ./examples)
+  --kvm auto|on|off    whether nodes offer /dev/kvm to launcher pods (default auto)
+  --launcher CMD       the launcher pods' command (default: podvisor-launcher beside
+                       this binary)
+  --log-level SPEC     for every component (default info)
+  --network-id ID      short id of the host interfaces (default "up"; "pvupbr" is
+                       the bridge), so several clusters can coexist
+  --cluster-cidr CIDR  the /16 nodes and pods are numbered from (default 10.99.0.0/16)
+  --controller-flag F  pass F to podvisor-controller (repeatable)
   -h, --help           this help
 )";
 
@@ -57,65 +72,7 @@ std::vector<std::filesystem::path> manifest_files(const std::filesystem::path& d
   return files;
 }
 
-} // namespace
-
-int run_up(const std::vector<std::string_view>& args) {
-  kube::apiserver::embedded_server_options options;
-  options.data_dir = "podvisor-data";
-  options.port = 6443;
-  std::filesystem::path examples = "examples";
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    auto a = args[i];
-    if (a == "-h" || a == "--help") {
-      std::fputs(up_usage, stdout);
-      return 0;
-    }
-    if (i + 1 >= args.size()) {
-      std::fprintf(stderr, "podvisor up: unexpected argument \"%.*s\"; see --help\n", static_cast<int>(a.size()), a.data());
-      return 2;
-    }
-    auto v = std::string(args[++i]);
-    if (a == "--data-dir") {
-      options.data_dir = v;
-    } else if (a == "--examples") {
-      examples = v;
-    } else if (a == "--listen") {
-      auto colon = v.rfind(':');
-      auto port = colon == std::string::npos ? std::string() : v.substr(colon + 1);
-      if (colon == std::string::npos || port.empty() || port.size() > 5
-          || port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
-        std::fprintf(stderr, "podvisor up: --listen wants HOST:PORT, got \"%s\"\n", v.c_str());
-        return 2;
-      }
-      options.host = v.substr(0, colon);
-      options.port = std::stoi(port);
-    } else {
-      std::fprintf(stderr, "podvisor up: unknown flag \"%.*s\"; see --help\n", static_cast<int>(a.size()), a.data());
-      return 2;
-    }
-  }
-
-  std::printf("podvisor %s — starting on this machine\n\n", podvisor::version_string);
-  if (pipe(wake_pipe) != 0) {
-    std::perror("podvisor up: pipe");
-    return 1;
-  }
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
-
-  auto server = kube::apiserver::embedded_server::start(options);
-  if (!server) {
-    std::fprintf(stderr, "podvisor up: the API server did not start: %s\n", server.error().to_string().c_str());
-    return 1;
-  }
-  auto& s = *server.value();
-  std::printf("API server    %s  (data in %s)\n", s.url().c_str(), options.data_dir.c_str());
-  std::printf("kubeconfig    %s\n\n", std::filesystem::absolute(s.admin_kubeconfig()).c_str());
-
+bool apply_examples(kube::apiserver::embedded_server& s, const std::filesystem::path& examples) {
   bool all_applied = true;
   std::printf("Applying %s/:\n", examples.c_str());
   for (const auto& file : manifest_files(examples)) {
@@ -138,24 +95,151 @@ int run_up(const std::vector<std::string_view>& args) {
       }
     }
   }
+  return all_applied;
+}
 
-  std::printf("\nWhat runs: the API server only. No controller, scheduler, node or launcher exists yet,\n"
-              "so VirtualMachines are stored and served but no guest is started.\n\n"
-              "Try:\n"
+/// The directory of this executable: where the other podvisor binaries are built.
+std::filesystem::path own_directory() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::current_path() : exe.parent_path();
+}
+
+bool parse_count(std::string_view v, std::size_t max, std::size_t& out) {
+  if (v.empty() || v.size() > 4 || v.find_first_not_of("0123456789") != std::string_view::npos)
+    return false;
+  out = std::stoul(std::string(v));
+  return out <= max;
+}
+
+} // namespace
+
+int run_up(const std::vector<std::string_view>& args) {
+  kube::cluster::embedded_cluster_options options;
+  options.data_dir = "podvisor-data";
+  options.bin_dir = own_directory();
+  std::filesystem::path examples = "examples";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    auto a = args[i];
+    if (a == "-h" || a == "--help") {
+      std::fputs(up_usage, stdout);
+      return 0;
+    }
+    if (i + 1 >= args.size()) {
+      std::fprintf(stderr, "podvisor up: unexpected argument \"%.*s\"; see --help\n", static_cast<int>(a.size()), a.data());
+      return 2;
+    }
+    auto v = std::string(args[++i]);
+    if (a == "--data-dir") {
+      options.data_dir = v;
+    } else if (a == "--examples") {
+      examples = v;
+    } else if (a == "--nodes") {
+      if (!parse_count(v, 200, options.nodes)) {
+        std::fprintf(stderr, "podvisor up: --nodes wants a number from 0 to 200, got \"%s\"\n", v.c_str());
+        return 2;
+      }
+    } else if (a == "--kvm") {
+      if (v != "auto" && v != "on" && v != "off") {
+        std::fprintf(stderr, "podvisor up: --kvm wants auto, on or off, got \"%s\"\n", v.c_str());
+        return 2;
+      }
+      options.kvm = v;
+    } else if (a == "--launcher") {
+      options.launcher_binary = v;
+    } else if (a == "--log-level") {
+      options.log_level = v;
+    } else if (a == "--network-id") {
+      options.network_id = v;
+    } else if (a == "--cluster-cidr") {
+      options.cluster_cidr = v;
+    } else if (a == "--controller-flag") {
+      options.controller_flags.push_back(v);
+    } else if (a == "--listen") {
+      auto colon = v.rfind(':');
+      auto port = colon == std::string::npos ? std::string() : v.substr(colon + 1);
+      if (colon == std::string::npos || port.empty() || port.size() > 5
+          || port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
+        std::fprintf(stderr, "podvisor up: --listen wants HOST:PORT, got \"%s\"\n", v.c_str());
+        return 2;
+      }
+      options.listen_host = v.substr(0, colon);
+      options.port = std::stoi(port);
+    } else {
+      std::fprintf(stderr, "podvisor up: unknown flag \"%.*s\"; see --help\n", static_cast<int>(a.size()), a.data());
+      return 2;
+    }
+  }
+
+  std::printf("podvisor %s — starting on this machine\n\n", podvisor::version_string);
+  std::fflush(stdout);
+  if (pipe(wake_pipe) != 0) {
+    std::perror("podvisor up: pipe");
+    return 1;
+  }
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  options.progress = [](std::string_view line) {
+    std::printf("  %.*s\n", static_cast<int>(line.size()), line.data());
+    std::fflush(stdout);
+  };
+  auto started = kube::cluster::embedded_cluster::start(options);
+  if (!started) {
+    std::fprintf(stderr, "podvisor up: %s\n", started.error().message.c_str());
+    return 1;
+  }
+  auto& cluster = *started.value();
+  auto& s = cluster.server();
+  auto kubeconfig = std::filesystem::absolute(s.admin_kubeconfig());
+  std::printf("\nAPI server    %s  (data in %s)\n", s.url().c_str(), options.data_dir.c_str());
+  std::printf("kubeconfig    %s\n", kubeconfig.c_str());
+  for (const auto& node : cluster.nodes())
+    std::printf("node          %s  %s  pods %s\n", node.name.c_str(), node.node_ip.c_str(), node.pod_cidr.c_str());
+  for (const auto& c : cluster.components().states())
+    std::printf("component     %s  pid %d  log %s\n", c.name.c_str(), static_cast<int>(c.pid), c.log.c_str());
+  std::printf("\n");
+
+  bool all_applied = apply_examples(s, examples);
+
+  if (options.nodes == 0)
+    std::printf("\nWhat runs: the API server only (--nodes 0), so VirtualMachines are stored and\n"
+                "served but no pod is scheduled and no guest is started.\n");
+  else
+    std::printf("\nWhat runs: the API server, %zu simulated node(s) with their podlets, the scheduler\n"
+                "and the controller: VMs become VMIs, VMIs become launcher pods, pods are bound\n"
+                "and started on a node. The node agent that takes a VMI from Scheduled to a booted\n"
+                "guest does not exist yet, so no VMI goes beyond Scheduled.\n",
+                cluster.nodes().size());
+  std::printf("\nTry:\n"
               "  export KUBECONFIG=%s\n"
-              "  kubectl get vms,vmis,vmims -o wide\n"
+              "  kubectl get nodes -o wide\n"
+              "  kubectl get vms,vmis,pods -o wide\n"
               "  kubectl explain vmi.spec.domain\n\n"
-              "Ctrl-C stops the server (the data directory is kept).\n",
-              std::filesystem::absolute(s.admin_kubeconfig()).c_str());
+              "Ctrl-C stops everything (the data directory is kept).\n",
+              kubeconfig.c_str());
   std::fflush(stdout);
 
   while (!stop_requested) {
-    char c;
-    if (read(wake_pipe[0], &c, 1) < 0 && errno != EINTR)
+    pollfd pfd{wake_pipe[0], POLLIN, 0};
+    int n = ::poll(&pfd, 1, 1000);
+    if (n < 0 && errno != EINTR)
       break;
+    // A component that dies is reported at once, not discovered at teardown.
+    for (const auto& gone : cluster.components().newly_exited()) {
+      std::printf("podvisor up: %s exited unexpectedly (%s); see %s\n", gone.name.c_str(), gone.ended.c_str(),
+                  gone.log.c_str());
+      std::fflush(stdout);
+    }
   }
   std::printf("\npodvisor up: stopping\n");
-  s.stop();
+  std::fflush(stdout);
+  cluster.stop();
+  std::printf("podvisor up: stopped\n");
   return all_applied ? 0 : 1;
 }
 

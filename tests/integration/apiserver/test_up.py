@@ -1,6 +1,6 @@
-"""`podvisor up` (what `make up` runs) as a user runs it: it starts the embedded API
-server, applies examples/, prints the kubeconfig, serves kubectl, and stops cleanly on
-Ctrl-C keeping its data directory."""
+"""`podvisor up --nodes 0` as a user runs it: it starts the embedded API server alone,
+applies examples/, prints the kubeconfig, serves kubectl, and stops cleanly on Ctrl-C
+keeping its data directory. (With nodes: tests/integration/cluster.)"""
 
 import os
 import re
@@ -20,7 +20,7 @@ class UpTest(unittest.TestCase):
         self.tmp = tempfile.mkdtemp(prefix="podvisor-up-test-")
         self.data = os.path.join(self.tmp, "data")
         self.proc = subprocess.Popen(
-            [PODVISOR, "up", "--data-dir", self.data, "--listen", "127.0.0.1:0", "--examples", EXAMPLES],
+            [PODVISOR, "up", "--nodes", "0", "--data-dir", self.data, "--listen", "127.0.0.1:0", "--examples", EXAMPLES],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def tearDown(self):
