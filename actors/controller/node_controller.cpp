@@ -87,6 +87,40 @@ error fail_vmi(client::api_client& api, const std::string& ns, const std::string
   return last;
 }
 
+/// Force-deletes (grace 0) the launcher pods bound to an unresponsive node. Their
+/// graceful deletion would wait for a kubelet that does not answer, and the VMI's
+/// finalizer waits for the pod, so without this a VM with runStrategy Always could not
+/// come back elsewhere. What may still run on the lost node is removed by its podlet
+/// when it returns and finds the pod gone from the API (kubelet does the same).
+void force_delete_launcher_pods(node_controller_state& st, const std::string& node, const log::logger& log,
+                                sync_result& result) {
+  const auto& cfg = st.config;
+  client::list_options opts;
+  opts.field_selector = "spec.nodeName=" + node;
+  opts.label_selector = "kubevirt.io=virt-launcher";
+  auto pods = cfg.client->list(client::resources::pods(), "", opts);
+  if (!pods) {
+    result.error_reason = "FailedList";
+    result.error_message = "listing the launcher pods on node " + node + ": " + pods.error().to_string();
+    return;
+  }
+  for (const auto& pod : pods->items) {
+    const auto& meta = pod.value("metadata", json::object());
+    auto ns = meta.value("namespace", "");
+    auto pod_name = meta.value("name", "");
+    client::delete_options del;
+    del.grace_period_seconds = 0;
+    del.precondition_uid = meta.value("uid", "");
+    auto gone = cfg.client->remove(client::resources::pods(), ns, pod_name, del);
+    if (!gone && gone.error().code != errc::not_found && gone.error().code != errc::conflict) {
+      result.error_reason = "FailedDelete";
+      result.error_message = "force-deleting pod " + ns + "/" + pod_name + ": " + gone.error().to_string();
+      continue;
+    }
+    log.info("node {}: force-deleted launcher pod {}/{} (the node does not answer)", node, ns, pod_name);
+  }
+}
+
 sync_result sync_node(node_controller_state& st, const std::string& name) {
   static const log::logger log{"controller", "node"};
   const auto& cfg = st.config;
@@ -157,6 +191,7 @@ sync_result sync_node(node_controller_state& st, const std::string& name) {
                              "Warning", "NodeUnresponsive",
                              "virt-handler on node " + name + " is not responsive, marking VMI as failed"});
   }
+  force_delete_launcher_pods(st, name, log, result);
   return result;
 }
 

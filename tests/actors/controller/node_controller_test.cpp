@@ -104,6 +104,17 @@ struct node_fixture : test::deterministic_system {
     REQUIRE(client->create(res::virtual_machine_instances(), "ns", vmi));
   }
 
+  void add_pod(const std::string& name, const std::string& node, bool launcher) {
+    json labels = launcher ? json{{"kubevirt.io", "virt-launcher"}} : json::object();
+    json pod = {{"apiVersion", "v1"},
+                {"kind", "Pod"},
+                {"metadata", {{"name", name}, {"namespace", "ns"}, {"labels", labels}}},
+                {"spec", {{"nodeName", node}, {"containers", json::array({{{"name", "c"}, {"image", "i"}}})}}}};
+    REQUIRE(client->create(res::pods(), "ns", pod));
+  }
+
+  bool pod_exists(const std::string& name) { return client->get(res::pods(), "ns", name).has_value(); }
+
   json ready_of(const std::string& node) {
     auto object = client->get(res::nodes(), "", node).value(); // a named copy: no dangling temporary
     for (const auto& c : object.at("status").at("conditions"))
@@ -126,6 +137,9 @@ TEST_CASE("a node whose lease stops moving is marked Unknown and its VMIs fail",
   f.add_vmi("on-a", "node-a", "Running");
   f.add_vmi("done-on-a", "node-a", "Succeeded");
   f.add_vmi("on-b", "node-b", "Running");
+  f.add_pod("launcher-on-a", "node-a", true);
+  f.add_pod("other-on-a", "node-a", false);
+  f.add_pod("launcher-on-b", "node-b", true);
   f.settle();
 
   // node-b keeps renewing every 10 s; node-a stops.
@@ -148,6 +162,11 @@ TEST_CASE("a node whose lease stops moving is marked Unknown and its VMIs fail",
   CHECK(f.vmi_status("done-on-a").at("phase") == "Succeeded");
   CHECK(f.vmi_status("on-b").at("phase") == "Running");
   CHECK(f.ready_of("node-b").at("status") == "True");
+  // The dead node's launcher pods are force-deleted (their VMIs' finalizers wait for
+  // them); other pods, and launcher pods elsewhere, are left alone.
+  CHECK_FALSE(f.pod_exists("launcher-on-a"));
+  CHECK(f.pod_exists("other-on-a"));
+  CHECK(f.pod_exists("launcher-on-b"));
 
   // A VMI that lands on the dead node later fails too.
   f.add_vmi("late", "node-a", "Scheduled");

@@ -173,3 +173,49 @@ class ClusterControlTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class NodeFailureTest(unittest.TestCase):
+    """A node whose podlet dies: the node controller marks it not ready once its
+    heartbeat stands still, its VMIs fail with NodeUnresponsive, and a VM with
+    runStrategy Always comes back on the other node. Its own cluster, since it breaks a
+    node."""
+
+    def setUp(self):
+        self.cluster = Cluster("nf", "10.95.0.0/16", controller_flags=["--node-monitor-grace-period=10"])
+
+    def tearDown(self):
+        c = self.cluster
+        try:
+            code = c.stop()
+            left = c.leftovers()
+        finally:
+            c.cleanup()
+        self.assertEqual(code, 0)
+        self.assertFalse(left, f"left behind after Ctrl-C: {left}")
+
+    def wait(self, predicate, what, timeout=TIMEOUT):
+        try:
+            return wait_for(predicate, timeout=timeout, interval=0.2, what=what)
+        except AssertionError as e:
+            self.fail(str(e) + self.cluster.logs())
+
+    def test_vm_comes_back_on_the_other_node_when_its_node_stops(self):
+        c = self.cluster
+        c.apply(vm("survivor", "Always"))
+        first = self.wait(lambda: (v := c.get("vmi", "survivor")) and v.get("status", {}).get("phase") == "Scheduled" and v,
+                          "VMI survivor Scheduled")
+        lost_node = first["status"]["nodeName"]
+        other_node = "node-1" if lost_node == "node-0" else "node-0"
+        os.kill(c.components[f"podlet-{lost_node}"], 9)
+
+        node = self.wait(lambda: (n := c.get("node", lost_node, namespace="default")) and
+                         condition(n, "Ready")["status"] == "Unknown" and n, f"{lost_node} not ready")
+        self.assertEqual(condition(node, "Ready")["reason"], "NodeStatusUnknown")
+        second = self.wait(lambda: (v := c.get("vmi", "survivor")) and v["metadata"]["uid"] != first["metadata"]["uid"]
+                           and v.get("status", {}).get("phase") == "Scheduled" and v,
+                           "a new VMI of survivor Scheduled")
+        self.assertEqual(second["status"]["nodeName"], other_node)
+        events = c.kubectl("get", "events", "-o", "json").stdout
+        self.assertIn("NodeUnresponsive", events + json.dumps(c.list("vmi")))
+        c.kubectl("delete", "vm", "survivor", "--wait=false")
