@@ -41,6 +41,9 @@ Flags:
                        127.0.0.1 without nodes; port 6443; port 0 picks one)
   --examples DIR       manifests to apply at start (default ./examples)
   --kvm auto|on|off    whether nodes offer /dev/kvm to launcher pods (default auto)
+  --node-cpu N         each node's cpu capacity (default 2)
+  --node-memory Q      each node's memory capacity (default 8Gi)
+  --max-pods N         pods per node (default 110)
   --launcher CMD       the launcher pods' command (default: podvisor-launcher beside
                        this binary)
   --log-level SPEC     for every component (default info)
@@ -145,6 +148,15 @@ int run_up(const std::vector<std::string_view>& args) {
         return 2;
       }
       options.kvm = v;
+    } else if (a == "--node-cpu") {
+      options.node_cpu = v;
+    } else if (a == "--node-memory") {
+      options.node_memory = v;
+    } else if (a == "--max-pods") {
+      if (!parse_count(v, 9999, options.max_pods) || options.max_pods == 0) {
+        std::fprintf(stderr, "podvisor up: --max-pods wants a number from 1 to 9999, got \"%s\"\n", v.c_str());
+        return 2;
+      }
     } else if (a == "--launcher") {
       options.launcher_binary = v;
     } else if (a == "--log-level") {
