@@ -142,4 +142,4 @@ def condition(obj, ctype):
     return None
 
 
-__all__ = ["Cluster", "wait_for", "pod_for_vmi", "condition", "time"]
+__all__ = ["PODVISOR", "Cluster", "wait_for", "pod_for_vmi", "condition", "time"]

@@ -8,7 +8,7 @@ import subprocess
 import unittest
 import urllib.request
 
-from cluster_harness import Cluster, condition, pod_for_vmi, wait_for
+from cluster_harness import PODVISOR, Cluster, condition, pod_for_vmi, wait_for
 
 TIMEOUT = 90
 
@@ -171,8 +171,31 @@ class ClusterControlTest(unittest.TestCase):
         c.kubectl("delete", "vm", "once")
 
 
-if __name__ == "__main__":
-    unittest.main()
+    def test_podvisor_stop_start_and_restart_a_vm(self):
+        c = self.cluster
+        c.apply(vm("switch", "Always"))
+        first = self.wait(lambda: (v := c.get("vmi", "switch")) and v.get("status", {}).get("phase") == "Scheduled" and v,
+                          "VMI switch Scheduled")
+
+        def podvisor(*args):
+            got = subprocess.run([PODVISOR, *args, "--kubeconfig", c.kubeconfig], capture_output=True, text=True, timeout=60)
+            self.assertEqual(got.returncode, 0, got.stdout + got.stderr)
+            return got.stdout
+
+        podvisor("stop", "vm", "switch")
+        self.assertEqual(c.get("vm", "switch")["spec"]["runStrategy"], "Halted")
+        self.wait(lambda: c.get("vmi", "switch") is None, "VMI switch gone after stop")
+        self.wait(lambda: c.get("vm", "switch").get("status", {}).get("printableStatus") == "Stopped", "VM Stopped")
+
+        podvisor("start", "vm", "switch")
+        second = self.wait(lambda: (v := c.get("vmi", "switch")) and v.get("status", {}).get("phase") == "Scheduled" and v,
+                           "VMI switch Scheduled after start")
+        self.assertNotEqual(second["metadata"]["uid"], first["metadata"]["uid"])
+
+        podvisor("restart", "vm", "switch")
+        self.wait(lambda: (v := c.get("vmi", "switch")) and v["metadata"]["uid"] != second["metadata"]["uid"]
+                  and v.get("status", {}).get("phase") == "Scheduled", "a new VMI after restart")
+        c.kubectl("delete", "vm", "switch")
 
 
 class NodeFailureTest(unittest.TestCase):
@@ -219,3 +242,7 @@ class NodeFailureTest(unittest.TestCase):
         events = c.kubectl("get", "events", "-o", "json").stdout
         self.assertIn("NodeUnresponsive", events + json.dumps(c.list("vmi")))
         c.kubectl("delete", "vm", "survivor", "--wait=false")
+
+
+if __name__ == "__main__":
+    unittest.main()
