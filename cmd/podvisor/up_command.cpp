@@ -225,7 +225,9 @@ int run_up(const std::vector<std::string_view>& args) {
     std::printf("\nWhat runs: the API server, %zu simulated node(s) with their podlets, the scheduler\n"
                 "and the controller: VMs become VMIs, VMIs become launcher pods, pods are bound\n"
                 "and started on a node. The node agent that takes a VMI from Scheduled to a booted\n"
-                "guest does not exist yet, so no VMI goes beyond Scheduled.\n",
+                "guest does not exist yet: the launcher pod runs podvisor-launcher on its own, and\n"
+                "the example VM (a containerDisk image, which nothing fetches here) fails in it, so\n"
+                "testvm shows CrashLoopBackOff.\n",
                 cluster.nodes().size());
   std::printf("\nTry:\n"
               "  export KUBECONFIG=%s\n"
