@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "common/base64.hpp"
 #include "kube/api/quantity.hpp"
 #include "net/dhcp/address.hpp"
 
@@ -339,40 +340,10 @@ expected<std::string> allocate_ip(const std::string& cidr, const std::vector<std
 }
 
 expected<std::string> decode_base64(const std::string& text) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z')
-      return c - 'A';
-    if (c >= 'a' && c <= 'z')
-      return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-      return c - '0' + 52;
-    if (c == '+')
-      return 62;
-    if (c == '/')
-      return 63;
-    return -1;
-  };
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  std::size_t i = 0;
-  for (; i < text.size() && text[i] != '='; ++i) {
-    int v = value(text[i]);
-    if (v < 0)
-      return error{errc::parse_error, "not base64: unexpected character at " + std::to_string(i)};
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  for (; i < text.size(); ++i)
-    if (text[i] != '=')
-      return error{errc::parse_error, "not base64: data after padding"};
-  if (text.size() % 4 != 0)
-    return error{errc::parse_error, "not base64: length is not a multiple of 4"};
-  return out;
+  // Strict, as the API server stores Secret data (Go's base64.StdEncoding).
+  if (auto decoded = base64_decode(text))
+    return std::move(*decoded);
+  return error{errc::parse_error, "not valid base64 (standard alphabet, padded to a multiple of 4)"};
 }
 
 } // namespace podvisor::kube::podlet

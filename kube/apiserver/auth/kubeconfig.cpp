@@ -4,7 +4,7 @@
 #include <array>
 #include <cstdio>
 
-#include "kube/apiserver/auth/base64.hpp"
+#include "common/base64.hpp"
 #include "kube/apiserver/auth/secure_file.hpp"
 
 namespace podvisor::kube::apiserver {

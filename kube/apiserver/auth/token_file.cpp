@@ -5,7 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/rand.h>
 
-#include "kube/apiserver/auth/base64.hpp"
+#include "common/base64.hpp"
 #include "kube/apiserver/auth/csv.hpp"
 #include "kube/apiserver/auth/secure_file.hpp"
 

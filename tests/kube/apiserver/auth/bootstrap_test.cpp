@@ -4,7 +4,7 @@
 
 #include "kube/apiserver/auth/authenticator.hpp"
 #include "kube/apiserver/auth/authorizer.hpp"
-#include "kube/apiserver/auth/base64.hpp"
+#include "common/base64.hpp"
 #include "kube/apiserver/auth/kubeconfig.hpp"
 #include "tests/kube/apiserver/auth/auth_fixture.hpp"
 

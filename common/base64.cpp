@@ -1,9 +1,9 @@
-#include "kube/apiserver/auth/base64.hpp"
+#include "common/base64.hpp"
 
 #include <array>
 #include <cstdint>
 
-namespace podvisor::kube::apiserver {
+namespace podvisor {
 
 namespace {
 
@@ -77,4 +77,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-} // namespace podvisor::kube::apiserver
+} // namespace podvisor

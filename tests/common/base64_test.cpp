@@ -1,8 +1,8 @@
-#include "kube/apiserver/auth/base64.hpp"
+#include "common/base64.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 
-using namespace podvisor::kube::apiserver;
+using namespace podvisor;
 
 TEST_CASE("base64 matches the RFC 4648 test vectors", "[kube][apiserver][auth][base64]") {
   const std::pair<std::string, std::string> vectors[] = {
