@@ -150,6 +150,13 @@ void control_server::impl::serve(client& cl) {
   int watch_id = 0;
   char chunk[4096];
   bool open = true;
+  // A reply that cannot be written ends the session: the lines still buffered would each
+  // cost a round trip to the launcher actor for a peer that is gone (or being cut off by
+  // stop), which would hold stop() up for as long as that backlog takes.
+  auto reply = [&](const std::string& line) {
+    if (!send_line(c.fd, c.write_mutex, line))
+      open = false;
+  };
   while (open) {
     ssize_t n = ::recv(c.fd, chunk, sizeof chunk, 0);
     if (n < 0 && errno == EINTR)
@@ -163,12 +170,11 @@ void control_server::impl::serve(client& cl) {
       buf.erase(0, nl + 1);
       auto req = proto::parse_launcher_request(line);
       if (!req) {
-        send_line(c.fd, c.write_mutex, proto::render_launcher_error(req.error()));
+        reply(proto::render_launcher_error(req.error()));
         continue;
       }
       if (!greeted && req->op != proto::launcher_op::hello) {
-        send_line(c.fd, c.write_mutex,
-                  proto::render_launcher_error(error{errc::invalid_argument, "say hello first"}));
+        reply(proto::render_launcher_error(error{errc::invalid_argument, "say hello first"}));
         open = false;
         break;
       }
@@ -176,19 +182,17 @@ void control_server::impl::serve(client& cl) {
       case proto::launcher_op::hello: {
         auto v = proto::pick_launcher_channel_version(req->versions);
         if (!v) {
-          send_line(c.fd, c.write_mutex,
-                    proto::render_launcher_error(error{errc::unsupported, "no common protocol version (launcher speaks 1)"}));
+          reply(proto::render_launcher_error(error{errc::unsupported, "no common protocol version (launcher speaks 1)"}));
           open = false;
           break;
         }
         greeted = true;
-        send_line(c.fd, c.write_mutex,
-                  dump(json{{"ok", true}, {"version", *v}, {"server", server}, {"domain", domain}}));
+        reply(dump(json{{"ok", true}, {"version", *v}, {"server", server}, {"domain", domain}}));
         break;
       }
       case proto::launcher_op::status: {
         auto s = ref.status();
-        send_line(c.fd, c.write_mutex, s ? dump(status_json(*s)) : proto::render_launcher_error(s.error()));
+        reply(s ? dump(status_json(*s)) : proto::render_launcher_error(s.error()));
         break;
       }
       case proto::launcher_op::shutdown:
@@ -197,12 +201,12 @@ void control_server::impl::serve(client& cl) {
           ref.shutdown(std::chrono::seconds(*req->grace_seconds));
         else
           ref.shutdown();
-        send_line(c.fd, c.write_mutex, dump(json{{"ok", true}}));
+        reply(dump(json{{"ok", true}}));
         break;
       case proto::launcher_op::pause:
       case proto::launcher_op::resume: {
         auto err = req->op == proto::launcher_op::pause ? ref.pause() : ref.resume();
-        send_line(c.fd, c.write_mutex, err.ok() ? dump(json{{"ok", true}}) : proto::render_launcher_error(err));
+        reply(err.ok() ? dump(json{{"ok", true}}) : proto::render_launcher_error(err));
         break;
       }
       case proto::launcher_op::watch:
@@ -212,13 +216,12 @@ void control_server::impl::serve(client& cl) {
                       dump(json{{"event", "phase"}, {"phase", std::string(to_string(pc.phase))}, {"reason", pc.reason}}));
           });
         }
-        send_line(c.fd, c.write_mutex, dump(json{{"ok", true}}));
+        reply(dump(json{{"ok", true}}));
         break;
       }
     }
     if (buf.size() > proto::launcher_channel_max_line_bytes) {
-      send_line(c.fd, c.write_mutex,
-                proto::render_launcher_error(error{errc::invalid_argument, "request line too long"}));
+      reply(proto::render_launcher_error(error{errc::invalid_argument, "request line too long"}));
       break;
     }
   }
