@@ -1,6 +1,7 @@
 #include "actors/controller/launcher_pod.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <initializer_list>
 #include <optional>
 
@@ -59,7 +60,47 @@ std::string bytes_text(std::int64_t bytes) {
   return quantity::from_int(bytes, quantity_format::binary_si).to_string();
 }
 
+/// A path inside an image: absolute, no `..`, no empty segments beyond the first.
+bool plain_image_path(const std::string& path) {
+  if (path.empty() || path.front() != '/' || path.find('\0') != std::string::npos)
+    return false;
+  std::size_t start = 1;
+  while (start <= path.size()) {
+    auto end = path.find('/', start);
+    auto seg = path.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (seg.empty() || seg == "." || seg == "..")
+      return false;
+    if (end == std::string::npos)
+      break;
+    start = end + 1;
+  }
+  return true;
+}
+
 } // namespace
+
+expected<std::string> image_directory(const std::string& image_dir, const std::string& image) {
+  auto bad = [&](const char* why) {
+    return error{errc::invalid_argument, "container image \"" + image + "\" " + why};
+  };
+  if (image.empty())
+    return bad("is empty");
+  if (image.size() > 255)
+    return bad("is longer than 255 characters");
+  for (char ch : image)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '-' || ch == '_' || ch == ':' ||
+          ch == '/' || ch == '@'))
+      return bad("has characters an image reference cannot have");
+  if (!plain_image_path("/" + image))
+    return bad("is not an image reference (empty segment, `.` or `..`)");
+  if (image_dir.empty())
+    return error{errc::unsupported, "container image \"" + image +
+                                        "\": this cluster has no image directory (podvisor-controller --image-dir)"};
+  std::string dir = image_dir;
+  while (dir.size() > 1 && dir.back() == '/')
+    dir.pop_back();
+  return dir + "/" + image;
+}
 
 std::int64_t memory_overhead(std::int64_t guest_memory_bytes, std::int64_t vcpus, bool kvm) {
   std::int64_t overhead = 150 * mib + 8 * mib * std::max<std::int64_t>(vcpus, 1);
@@ -158,16 +199,48 @@ expected<nlohmann::json> build_launcher_pod(const nlohmann::json& vmi, const lau
   const std::string accel = config.kvm ? "kvm" : "tcg";
   const std::string script = std::string{"printf %s \"$PODVISOR_VMI_JSON\" > \"$PODVISOR_WORK_DIR/vmi.json\" && "} +
                              "exec \"$0\" --vmi \"$PODVISOR_WORK_DIR/vmi.json\" --work-dir \"$PODVISOR_WORK_DIR\" " +
-                             "--accel " + accel;
+                             "--accel " + accel + " \"$@\"";
+  json command = {"/bin/sh", "-c", script, config.launcher_binary};
+  json volumes = {{{"name", "private"}, {"emptyDir", json::object()}}};
+  json mounts = {{{"name", "private"}, {"mountPath", config.work_dir}}};
+  if (!config.agent_dir.empty()) {
+    std::string dir = config.agent_dir;
+    while (dir.size() > 1 && dir.back() == '/')
+      dir.pop_back();
+    dir += "/" + uid;
+    volumes.push_back({{"name", "agent"}, {"hostPath", {{"path", dir}, {"type", "DirectoryOrCreate"}}}});
+    mounts.push_back({{"name", "agent"}, {"mountPath", dir}});
+    for (const auto& arg : {std::string{"--control-socket"}, dir + "/control.sock", std::string{"--await-start"},
+                            std::to_string(config.await_start_seconds)})
+      command.push_back(arg);
+  }
+  if (const json* boot = value_at(vmi, {"spec", "domain", "firmware", "kernelBoot", "container"});
+      boot != nullptr && boot->is_object()) {
+    auto dir = image_directory(config.image_dir, boot->value("image", ""));
+    if (!dir)
+      return error{dir.error().code, "kernelBoot: " + dir.error().message};
+    volumes.push_back({{"name", "kernel-boot"}, {"hostPath", {{"path", *dir}, {"type", "Directory"}}}});
+    mounts.push_back({{"name", "kernel-boot"}, {"mountPath", *dir}, {"readOnly", true}});
+    for (const char* field : {"kernelPath", "initrdPath"}) {
+      const std::string path = boot->value(field, "");
+      if (path.empty())
+        continue;
+      if (!plain_image_path(path))
+        return error{errc::invalid_argument,
+                     std::string{"kernelBoot.container."} + field + " \"" + path + "\" is not an absolute path inside the image"};
+      command.push_back(std::string{field} == "kernelPath" ? "--kernel" : "--initrd");
+      command.push_back(*dir + path);
+    }
+  }
   json container = {
     {"name", compute_container},
     {"image", "podvisor-launcher"},
-    {"command", {"/bin/sh", "-c", script, config.launcher_binary}},
+    {"command", command},
     {"env",
      {{{"name", "PODVISOR_VMI_JSON"}, {"value", vmi_for_launcher.dump()}},
       {{"name", "PODVISOR_WORK_DIR"}, {"value", config.work_dir}}}},
     {"resources", {{"requests", requests}}},
-    {"volumeMounts", {{{"name", "private"}, {"mountPath", config.work_dir}}}},
+    {"volumeMounts", mounts},
   };
   if (!limits.empty())
     container["resources"]["limits"] = limits;
@@ -186,7 +259,7 @@ expected<nlohmann::json> build_launcher_pod(const nlohmann::json& vmi, const lau
   json spec = {
     {"containers", {container}},
     {"restartPolicy", "Never"},
-    {"volumes", {{{"name", "private"}, {"emptyDir", json::object()}}}},
+    {"volumes", volumes},
   };
   const json* grace = value_at(vmi, {"spec", "terminationGracePeriodSeconds"});
   spec["terminationGracePeriodSeconds"] = grace != nullptr && grace->is_number_integer() ? grace->get<std::int64_t>()

@@ -29,6 +29,17 @@
 //     annotation `podvisor.io/software-emulation: "true"`; the launcher gets --accel tcg;
 //   - the VMI's nodeSelector, affinity, tolerations, schedulerName, priorityClassName,
 //     hostname/subdomain, terminationGracePeriodSeconds; restartPolicy Never;
+//   - with a node agent (config.agent_dir): a hostPath volume `agent` of
+//     AGENT_DIR/<vmi uid> (DirectoryOrCreate) mounted at the same path, and the launcher
+//     gets `--control-socket AGENT_DIR/<uid>/control.sock --await-start N`: it brings up
+//     its libvirt daemon and command channel, and starts the VM when the agent, having
+//     wired the pod's network, says `start`;
+//   - firmware.kernelBoot.container: the image's directory under config.image_dir as a
+//     read-only hostPath volume `kernel-boot` at the same path, and `--kernel`/`--initrd`
+//     pointing into it (KubeVirt copies them out of the image with an init container;
+//     nodes here have no image puller, images are unpacked directories). Extra launcher
+//     arguments are passed to the shell as positional parameters ("$@"), never spliced
+//     into the script, so no path needs quoting;
 //   - labels kubevirt.io=virt-launcher, kubevirt.io/created-by=<vmi uid>,
 //     vm.kubevirt.io/name=<vmi name>, plus the VMI's own labels; annotation
 //     kubevirt.io/domain=<vmi name>; an owner reference to the VMI (controller: true,
@@ -53,6 +64,7 @@ inline constexpr const char* software_emulation_annotation = "podvisor.io/softwa
 inline constexpr const char* kvm_resource = "devices.kubevirt.io/kvm";
 inline constexpr const char* compute_container = "compute";
 inline constexpr const char* launcher_work_dir = "/var/run/kubevirt-private";
+inline constexpr const char* default_agent_dir = "/var/run/podvisor/vmis";
 
 /// What the controller knows that the VMI does not.
 struct launcher_pod_config {
@@ -65,6 +77,16 @@ struct launcher_pod_config {
   /// KVM usable on the nodes: the pod asks for the kvm device and the launcher for kvm;
   /// otherwise software emulation (TCG).
   bool kvm = true;
+  /// The node agent's per-VMI directories on the nodes (AGENT_DIR/<vmi uid>/ holds the
+  /// launcher's command socket and the agent's network results). Empty: no node agent
+  /// runs, and the launcher starts the VM on its own.
+  std::string agent_dir = default_agent_dir;
+  /// With an agent: how long the launcher waits for the agent's `start`.
+  std::int64_t await_start_seconds = 300;
+  /// Where container images (kernelBoot.container, containerDisk) are unpacked on the
+  /// nodes, one directory per image reference (IMAGE_DIR/<registry/name:tag>/). Empty:
+  /// this cluster cannot resolve container images, and a VMI that needs one is refused.
+  std::string image_dir;
 };
 
 /// The launcher's memory overhead in bytes, what the pod requests beyond the guest's
@@ -83,6 +105,10 @@ expected<std::int64_t> guest_memory(const nlohmann::json& vmi);
 
 /// vCPUs: sockets × cores × threads (each defaulting to 1).
 std::int64_t vcpu_count(const nlohmann::json& vmi);
+
+/// The directory of container image `image` under `image_dir`, or invalid_argument for a
+/// reference that is not a plain image name (empty, absolute, `..`, odd characters).
+expected<std::string> image_directory(const std::string& image_dir, const std::string& image);
 
 /// `virt-launcher-<name>-<5 characters from the uid>`.
 std::string launcher_pod_name(const nlohmann::json& vmi);

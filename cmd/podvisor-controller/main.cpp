@@ -58,6 +58,14 @@ Flags:
                           podvisor-launcher beside this binary)
   --launcher-work-dir DIR where launcher pods mount their private emptyDir (default
                           /var/run/kubevirt-private; must exist on the nodes)
+  --agent-dir DIR         the node agent's per-VMI directories on the nodes; launcher
+                          pods mount DIR/<vmi uid> and wait for the agent's start
+                          (default /var/run/podvisor/vmis)
+  --no-agent              no node agent runs: launchers start their VMs on their own
+  --await-start SECONDS   how long a launcher waits for the agent (default 300)
+  --image-dir DIR         where container images (kernelBoot, containerDisk) are
+                          unpacked on the nodes, one directory per image reference
+                          (default: none; VMIs that need an image are refused)
   --kvm auto|on|off       launcher pods ask for devices.kubevirt.io/kvm (on) or run
                           under software emulation (off); auto probes KVM here
                           (default auto)
@@ -82,6 +90,10 @@ struct options {
   std::string launcher_binary;
   std::string launcher_work_dir;
   std::string kvm = "auto";
+  std::string agent_dir = podvisor::actors::controller::default_agent_dir;
+  bool agent = true;
+  std::int64_t await_start = 300;
+  std::string image_dir;
   bool leader_elect = true;
   std::string identity;
   std::size_t workers = 3;
@@ -130,8 +142,13 @@ std::optional<options> parse(int argc, char** argv, int& exit_code) {
       o.leader_elect = !has_inline || inline_value == "true";
       continue;
     }
-    if (a != "--kubeconfig" && a != "--namespace" && a != "--launcher-binary" && a != "--launcher-work-dir" && a != "--kvm" && a != "--identity" &&
-        a != "--workers" && a != "--log-level" && a != "--node-monitor-grace-period") {
+    if (a == "--no-agent" && !has_inline) {
+      o.agent = false;
+      continue;
+    }
+    if (a != "--kubeconfig" && a != "--namespace" && a != "--launcher-binary" && a != "--launcher-work-dir" &&
+        a != "--kvm" && a != "--identity" && a != "--workers" && a != "--log-level" &&
+        a != "--node-monitor-grace-period" && a != "--agent-dir" && a != "--await-start" && a != "--image-dir") {
       std::fprintf(stderr, "podvisor-controller: unknown flag \"%.*s\"; see --help\n", static_cast<int>(a.size()),
                    a.data());
       return std::nullopt;
@@ -161,6 +178,19 @@ std::optional<options> parse(int argc, char** argv, int& exit_code) {
         return std::nullopt;
       }
       o.launcher_work_dir = v;
+    } else if (a == "--agent-dir" || a == "--image-dir") {
+      if (v.front() != '/') {
+        std::fprintf(stderr, "podvisor-controller: %.*s must be an absolute path, not \"%s\"\n",
+                     static_cast<int>(a.size()), a.data(), v.c_str());
+        return std::nullopt;
+      }
+      (a == "--agent-dir" ? o.agent_dir : o.image_dir) = v;
+    } else if (a == "--await-start") {
+      if (v.find_first_not_of("0123456789") != std::string::npos || v.size() > 5 || std::stoul(v) == 0) {
+        std::fprintf(stderr, "podvisor-controller: --await-start takes seconds (1 to 99999), not \"%s\"\n", v.c_str());
+        return std::nullopt;
+      }
+      o.await_start = static_cast<std::int64_t>(std::stoul(v));
     } else if (a == "--kvm") {
       if (v != "auto" && v != "on" && v != "off") {
         std::fprintf(stderr, "podvisor-controller: --kvm takes auto, on or off, not \"%s\"\n", v.c_str());
@@ -253,6 +283,9 @@ int main(int argc, char** argv) {
   vmi_config.pod.launcher_binary = opts->launcher_binary;
   if (!opts->launcher_work_dir.empty())
     vmi_config.pod.work_dir = opts->launcher_work_dir;
+  vmi_config.pod.agent_dir = opts->agent ? opts->agent_dir : std::string{};
+  vmi_config.pod.await_start_seconds = opts->await_start;
+  vmi_config.pod.image_dir = opts->image_dir;
   if (opts->kvm == "auto") {
     auto probe = virt::probe_kvm();
     vmi_config.pod.kvm = probe.usable;

@@ -134,3 +134,75 @@ TEST_CASE("launcher_pod: a VMI without identity or memory is refused", "[launche
   CHECK(build_launcher_pod(w, {}).error().code == podvisor::errc::invalid_argument);
   CHECK(build_launcher_pod(json::array(), {}).error().code == podvisor::errc::invalid_argument);
 }
+
+TEST_CASE("launcher_pod: with a node agent the pod mounts the VMI's agent directory and waits for start",
+          "[launcher_pod]") {
+  launcher_pod_config cfg;
+  cfg.agent_dir = "/data/run/vmis/";
+  cfg.await_start_seconds = 120;
+  auto built = build_launcher_pod(vmi(), cfg);
+  REQUIRE(built.has_value());
+  const json& spec = (*built)["spec"];
+  CHECK(spec["volumes"][1] == json::parse(R"({"name": "agent", "hostPath":
+                                  {"path": "/data/run/vmis/1234-abcd", "type": "DirectoryOrCreate"}})"));
+  const json& c = spec["containers"][0];
+  CHECK(c["volumeMounts"][1] == json{{"name", "agent"}, {"mountPath", "/data/run/vmis/1234-abcd"}});
+  // Extra arguments reach the launcher through "$@", not spliced into the script.
+  CHECK(c["command"][2].get<std::string>().ends_with("\"$@\""));
+  std::vector<std::string> extra(c["command"].begin() + 4, c["command"].end());
+  CHECK(extra == std::vector<std::string>{"--control-socket", "/data/run/vmis/1234-abcd/control.sock",
+                                          "--await-start", "120"});
+}
+
+TEST_CASE("launcher_pod: without a node agent the launcher starts the VM itself", "[launcher_pod]") {
+  launcher_pod_config cfg;
+  cfg.agent_dir.clear();
+  auto built = build_launcher_pod(vmi(), cfg);
+  REQUIRE(built.has_value());
+  const json& c = (*built)["spec"]["containers"][0];
+  CHECK(c["command"].size() == 4);
+  CHECK((*built)["spec"]["volumes"].size() == 1);
+}
+
+TEST_CASE("launcher_pod: kernelBoot images come from the node's image directory, read-only", "[launcher_pod]") {
+  launcher_pod_config cfg;
+  cfg.agent_dir.clear();
+  cfg.image_dir = "/data/images";
+  auto v = vmi();
+  v["spec"]["domain"]["firmware"]["kernelBoot"] = json::parse(
+    R"({"kernelArgs": "console=ttyS0", "container": {"image": "podvisor/test-guest:latest",
+        "kernelPath": "/vmlinuz", "initrdPath": "/initrd.img"}})");
+  auto built = build_launcher_pod(v, cfg);
+  REQUIRE(built.has_value());
+  const json& spec = (*built)["spec"];
+  CHECK(spec["volumes"][1] == json::parse(R"({"name": "kernel-boot", "hostPath":
+                                  {"path": "/data/images/podvisor/test-guest:latest", "type": "Directory"}})"));
+  const json& c = spec["containers"][0];
+  CHECK(c["volumeMounts"][1]["readOnly"] == true);
+  std::vector<std::string> extra(c["command"].begin() + 4, c["command"].end());
+  CHECK(extra == std::vector<std::string>{"--kernel", "/data/images/podvisor/test-guest:latest/vmlinuz", "--initrd",
+                                          "/data/images/podvisor/test-guest:latest/initrd.img"});
+}
+
+TEST_CASE("launcher_pod: bad kernelBoot images and paths are refused with the reason", "[launcher_pod]") {
+  launcher_pod_config cfg;
+  cfg.image_dir = "/data/images";
+  auto with = [&](const std::string& image, const std::string& kernel) {
+    auto v = vmi();
+    v["spec"]["domain"]["firmware"]["kernelBoot"]["container"] = {{"image", image}, {"kernelPath", kernel}};
+    return build_launcher_pod(v, cfg);
+  };
+  CHECK(with("../etc", "/vmlinuz").error().code == podvisor::errc::invalid_argument);
+  CHECK(with("a/../../b", "/vmlinuz").error().code == podvisor::errc::invalid_argument);
+  CHECK(with("/abs", "/vmlinuz").error().code == podvisor::errc::invalid_argument);
+  CHECK(with("img with space", "/vmlinuz").error().code == podvisor::errc::invalid_argument);
+  CHECK(with("", "/vmlinuz").error().code == podvisor::errc::invalid_argument);
+  CHECK(with("ok/img:1", "relative").error().code == podvisor::errc::invalid_argument);
+  CHECK(with("ok/img:1", "/a/../../etc/shadow").error().code == podvisor::errc::invalid_argument);
+  CHECK(with("ok/img:1", "/vmlinuz").has_value());
+  cfg.image_dir.clear();
+  auto e = with("ok/img:1", "/vmlinuz");
+  REQUIRE_FALSE(e.has_value());
+  CHECK(e.error().code == podvisor::errc::unsupported);
+  CHECK(e.error().message.find("--image-dir") != std::string::npos);
+}
