@@ -54,7 +54,7 @@ class Cluster:
         self.proc = subprocess.Popen(
             [PODVISOR, "up", "--nodes", str(nodes), "--data-dir", self.data, "--listen", ":0",
              "--examples", examples, "--network-id", "bn", "--cluster-cidr", "10.94.0.0/16",
-             "--launcher", STUB, "--kvm", "off", "--log-level", "warn",
+             "--launcher", STUB, "--agents", "off", "--kvm", "off", "--log-level", "warn",
              "--node-cpu", "64", "--node-memory", "256Gi", "--max-pods", "500"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
         lines = []

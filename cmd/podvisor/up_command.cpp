@@ -1,8 +1,9 @@
 // `podvisor up`: runs Podvisor on this machine in the foreground until Ctrl-C — the
-// embedded cluster (kube/cluster): the API server, N simulated nodes with their podlets,
-// the scheduler and the controller — applies examples/, and tears it all down on Ctrl-C,
-// keeping only the data directory. It must never pretend: what does not exist yet (the
-// node agent that boots guests in launcher pods) is said in its output.
+// embedded cluster (kube/cluster): the API server, N simulated nodes with their podlets
+// and node agents, the scheduler and the controller — installs the test guest as the
+// container image the example VM boots, applies examples/, and tears it all down on
+// Ctrl-C, keeping only the data directory. It must never pretend: what it could not set
+// up (no test guest built) is said in its output.
 
 #include <algorithm>
 #include <cerrno>
@@ -46,6 +47,12 @@ Flags:
   --max-pods N         pods per node (default 110)
   --launcher CMD       the launcher pods' command (default: podvisor-launcher beside
                        this binary)
+  --agents on|off      run a node agent per node (default on); off: launchers start
+                       their VMs on their own, without pod networking
+  --guest DIR          the test guest (vmlinuz, initrd.img; tools/guest/build.sh) to
+                       install as image podvisor/test-guest:latest, which
+                       examples/vm.yaml boots (default: the guest/ directory beside
+                       bin/, as `cmake --build build --target guest` makes it)
   --log-level SPEC     for every component (default info)
   --network-id ID      short id of the host interfaces (default "up"; "pvupbr" is
                        the bridge), so several clusters can coexist
@@ -115,6 +122,29 @@ bool parse_count(std::string_view v, std::size_t max, std::size_t& out) {
   return out <= max;
 }
 
+/// The image the example VM boots (examples/vm.yaml, kernelBoot.container.image).
+constexpr const char* test_guest_image = "podvisor/test-guest:latest";
+
+/// Copies the test guest's kernel and initrd into the image directory as
+/// `test_guest_image`; an empty string when done, else why not.
+std::string install_test_guest(const std::filesystem::path& guest, const std::filesystem::path& image_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (const char* file : {"vmlinuz", "initrd.img"})
+    if (!fs::is_regular_file(guest / file, ec))
+      return (guest / file).string() + " does not exist (build it: cmake --build build --target guest)";
+  auto target = image_dir / test_guest_image;
+  fs::create_directories(target, ec);
+  if (ec)
+    return target.string() + ": " + ec.message();
+  for (const char* file : {"vmlinuz", "initrd.img"}) {
+    fs::copy_file(guest / file, target / file, fs::copy_options::update_existing, ec);
+    if (ec)
+      return (target / file).string() + ": " + ec.message();
+  }
+  return {};
+}
+
 } // namespace
 
 int run_up(const std::vector<std::string_view>& args) {
@@ -122,6 +152,7 @@ int run_up(const std::vector<std::string_view>& args) {
   options.data_dir = "podvisor-data";
   options.bin_dir = own_directory();
   std::filesystem::path examples = "examples";
+  std::filesystem::path guest = options.bin_dir.parent_path() / "guest";
   for (std::size_t i = 0; i < args.size(); ++i) {
     auto a = args[i];
     if (a == "-h" || a == "--help") {
@@ -159,6 +190,14 @@ int run_up(const std::vector<std::string_view>& args) {
       }
     } else if (a == "--launcher") {
       options.launcher_binary = v;
+    } else if (a == "--agents") {
+      if (v != "on" && v != "off") {
+        std::fprintf(stderr, "podvisor up: --agents wants on or off, got \"%s\"\n", v.c_str());
+        return 2;
+      }
+      options.agents = v == "on";
+    } else if (a == "--guest") {
+      guest = v;
     } else if (a == "--log-level") {
       options.log_level = v;
     } else if (a == "--network-id") {
@@ -196,6 +235,13 @@ int run_up(const std::vector<std::string_view>& args) {
   sigaction(SIGTERM, &sa, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
+  std::string guest_problem;
+  if (options.nodes > 0) {
+    guest_problem = install_test_guest(guest, options.data_dir / "images");
+    if (guest_problem.empty())
+      std::printf("  image %s from %s\n", test_guest_image, guest.c_str());
+  }
+
   options.progress = [](std::string_view line) {
     std::printf("  %.*s\n", static_cast<int>(line.size()), line.data());
     std::fflush(stdout);
@@ -221,18 +267,25 @@ int run_up(const std::vector<std::string_view>& args) {
   if (options.nodes == 0)
     std::printf("\nWhat runs: the API server only (--nodes 0), so VirtualMachines are stored and\n"
                 "served but no pod is scheduled and no guest is started.\n");
-  else
+  else if (!options.agents)
     std::printf("\nWhat runs: the API server, %zu simulated node(s) with their podlets, the scheduler\n"
-                "and the controller: VMs become VMIs, VMIs become launcher pods, pods are bound\n"
-                "and started on a node. The node agent that takes a VMI from Scheduled to a booted\n"
-                "guest does not exist yet: the launcher pod runs podvisor-launcher on its own, and\n"
-                "the example VM (a containerDisk image, which nothing fetches here) fails in it, so\n"
-                "testvm shows CrashLoopBackOff.\n",
+                "and the controller, without node agents (--agents off): launcher pods start their\n"
+                "VMs on their own, with no pod network for the guest.\n",
                 cluster.nodes().size());
+  else
+    std::printf("\nWhat runs: the API server, %zu simulated node(s) with their podlets and node\n"
+                "agents, the scheduler and the controller: a VM becomes a VMI, the VMI a launcher\n"
+                "pod on a node, and that node's agent wires the guest's network in the pod and\n"
+                "starts it; the VMI turns Running with the guest's address.\n",
+                cluster.nodes().size());
+  if (options.nodes > 0 && !guest_problem.empty())
+    std::printf("\nNo test guest: %s.\nThe example VM boots image %s and fails until it exists.\n",
+                guest_problem.c_str(), test_guest_image);
   std::printf("\nTry:\n"
               "  export KUBECONFIG=%s\n"
               "  kubectl get nodes -o wide\n"
               "  kubectl get vms,vmis,pods -o wide\n"
+              "  kubectl wait vmi/testvm --for=jsonpath='{.status.phase}'=Running --timeout=5m\n"
               "  kubectl explain vmi.spec.domain\n\n"
               "Ctrl-C stops everything (the data directory is kept).\n",
               kubeconfig.c_str());

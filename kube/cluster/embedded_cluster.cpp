@@ -83,6 +83,20 @@ struct embedded_cluster::impl {
             "--log-level", options.log_level};
   }
 
+  std::filesystem::path vmi_dir_root() const { return std::filesystem::absolute(options.data_dir / "run" / "vmis"); }
+
+  std::filesystem::path image_dir() const {
+    return std::filesystem::absolute(options.image_dir.empty() ? options.data_dir / "images" : options.image_dir);
+  }
+
+  std::vector<std::string> agent_argv(const podlet::simulated_node& node) const {
+    return {binary("podvisor-agent").string(),
+            "--kubeconfig", server->kubeconfig("agent").string(),
+            "--node-name", node.name,
+            "--vmi-dir-root", vmi_dir_root().string(),
+            "--log-level", options.log_level};
+  }
+
   /// Waits until every node reports Ready; fails early when a podlet exits.
   error wait_for_nodes(std::chrono::seconds timeout) {
     auto deadline = clock_type::now() + timeout;
@@ -259,6 +273,17 @@ expected<std::unique_ptr<embedded_cluster>> embedded_cluster::start(embedded_clu
   if (auto e = c.wait_for_nodes(std::chrono::seconds{60}); e)
     return fail(e, "waiting for the nodes");
 
+  if (opt.agents) {
+    std::error_code ec;
+    std::filesystem::create_directories(c.vmi_dir_root(), ec);
+    if (ec)
+      return fail(error{errc::io_error, c.vmi_dir_root().string() + ": " + ec.message()}, "starting the node agents");
+    for (const auto& node : c.network->nodes)
+      if (auto e = c.components.start({"agent-" + node.name, c.agent_argv(node)}); e)
+        return fail(e, "starting the node agent of " + node.name);
+    c.say("node agents started (VMI directories in " + c.vmi_dir_root().string() + ")");
+  }
+
   if (auto e = c.components.start({"scheduler",
                                    {c.binary("podvisor-scheduler").string(), "--kubeconfig",
                                     c.server->kubeconfig("scheduler").string(), "--log-level", opt.log_level}});
@@ -279,7 +304,13 @@ expected<std::unique_ptr<embedded_cluster>> embedded_cluster::start(embedded_clu
                                       opt.launcher_binary.empty() ? c.binary("podvisor-launcher").string()
                                                                   : opt.launcher_binary,
                                       "--kvm", opt.kvm,
+                                      "--image-dir", c.image_dir().string(),
                                       "--log-level", opt.log_level};
+  if (opt.agents) {
+    controller.insert(controller.end(), {"--agent-dir", c.vmi_dir_root().string()});
+  } else {
+    controller.push_back("--no-agent");
+  }
   controller.insert(controller.end(), opt.controller_flags.begin(), opt.controller_flags.end());
   if (auto e = c.components.start({"controller", controller}); e)
     return fail(e, "starting the controller");

@@ -1,12 +1,14 @@
 #pragma once
 // The embedded cluster `podvisor up` runs and the end-to-end tests and benchmarks start:
 // the API server (in this process), a simulated network of N nodes, and the component
-// processes — the scheduler, the controller, and one podlet per node — which, like their
-// real counterparts, only ever talk to the API server.
+// processes — the scheduler, the controller, one podlet and one node agent per node —
+// which, like their real counterparts, only ever talk to the API server.
 //
 // Start order: network → API server (on the cluster bridge's host address, so that
 // processes inside node namespaces reach it) → podlets (nodes register and turn Ready) →
-// scheduler → controller. Teardown runs the other way round and leaves nothing behind
+// node agents → scheduler → controller. The agents and launcher pods share
+// DATA/run/vmis/<vmi uid>/ (the launcher's command socket, the agent's network results):
+// nodes share the host's file system, and a VMI's uid keeps its directory its own. Teardown runs the other way round and leaves nothing behind
 // but the data directory: controller and scheduler stop first so that nothing is
 // recreated, every pod is deleted through the API and the podlets terminate their
 // containers with the pods' grace periods; then the podlets stop, any sandbox a podlet
@@ -35,8 +37,8 @@ namespace podvisor::kube::cluster {
 struct embedded_cluster_options {
   /// The API server's data and everything the cluster creates (logs/, nodes/, network/).
   std::filesystem::path data_dir;
-  /// Where podvisor-scheduler, podvisor-controller, podvisor-podlet, podvisor-shim and
-  /// podvisor-launcher are.
+  /// Where podvisor-scheduler, podvisor-controller, podvisor-podlet, podvisor-shim,
+  /// podvisor-agent and podvisor-launcher are.
   std::filesystem::path bin_dir;
   /// Number of simulated nodes; 0 runs the API server alone (no root needed).
   std::size_t nodes = 2;
@@ -57,6 +59,13 @@ struct embedded_cluster_options {
   std::string cluster_cidr = "10.99.0.0/16";
   /// Passed to every component.
   std::string log_level = "info";
+  /// Run a node agent (podvisor-agent) per node: launcher pods then wait for their agent,
+  /// which wires the guest's network and starts the VM. Off: launchers start VMs alone
+  /// (tests and benchmarks with a stub launcher).
+  bool agents = true;
+  /// Container images the nodes can use, one directory per image reference (the
+  /// controller's --image-dir); empty → DATA/images.
+  std::filesystem::path image_dir;
   /// Extra flags for the controller (e.g. the node controller's timeout in tests).
   std::vector<std::string> controller_flags;
   /// Progress lines ("network: 2 nodes", "node-0 Ready"); may be empty.

@@ -26,15 +26,23 @@ STUB_LAUNCHER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "stub_l
 class Cluster:
     """One `podvisor up` process and the clients to talk to it."""
 
-    def __init__(self, network_id, cluster_cidr, nodes=2, controller_flags=()):
+    def __init__(self, network_id, cluster_cidr, nodes=2, controller_flags=(), agents=False, guest=None,
+                 examples=None):
         self.tmp = tempfile.mkdtemp(prefix="podvisor-cluster-test-")
         self.data = os.path.join(self.tmp, "data")
         self.network_id = network_id
-        examples = os.path.join(self.tmp, "no-examples")
-        os.makedirs(examples)
+        if examples is None:
+            examples = os.path.join(self.tmp, "no-examples")
+            os.makedirs(examples)
         args = [PODVISOR, "up", "--nodes", str(nodes), "--data-dir", self.data, "--listen", ":0",
                 "--examples", examples, "--network-id", network_id, "--cluster-cidr", cluster_cidr,
-                "--launcher", STUB_LAUNCHER, "--kvm", "off", "--log-level", "debug"]
+                "--kvm", "off", "--log-level", "debug", "--agents", "on" if agents else "off"]
+        # Without agents, launcher pods run a stub (the cluster's control path alone);
+        # with them, the real launcher boots the test guest.
+        if not agents:
+            args += ["--launcher", STUB_LAUNCHER]
+        if guest:
+            args += ["--guest", guest]
         for flag in controller_flags:
             args += ["--controller-flag", flag]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
