@@ -102,6 +102,70 @@ expected<std::string> image_directory(const std::string& image_dir, const std::s
   return dir + "/" + image;
 }
 
+namespace {
+
+/// The array at `path`, or an empty one.
+const json& value_or_empty(const json& j, std::initializer_list<const char*> path) {
+  static const json empty = json::array();
+  const json* v = value_at(j, path);
+  return v != nullptr && v->is_array() ? *v : empty;
+}
+
+/// "raw" or "qcow2" from an image file's name.
+std::string image_format(const std::string& path) {
+  return path.ends_with(".qcow2") ? "qcow2" : "raw";
+}
+
+/// Adds to the pod what the VMI volume `volume` needs and returns the launcher's
+/// `--volume` value for it (NAME=PATH,FORMAT), or "" for kinds the launcher prepares
+/// itself or not at all (cloudInit, configMap/secret disks: the converter says so).
+expected<std::string> map_volume(const json& volume, const launcher_pod_config& config, json& volumes, json& mounts) {
+  const std::string name = volume.value("name", "");
+  if (name.empty())
+    return std::string{};
+  const std::string pod_volume = "vol-" + name;
+  if (const json* cd = value_at(volume, {"containerDisk"}); cd != nullptr && cd->is_object()) {
+    auto dir = image_directory(config.image_dir, cd->value("image", ""));
+    if (!dir)
+      return error{dir.error().code, "volume " + name + ": containerDisk: " + dir.error().message};
+    const std::string path = cd->value("path", std::string{default_container_disk_path});
+    if (!plain_image_path(path))
+      return error{errc::invalid_argument,
+                   "volume " + name + ": containerDisk.path \"" + path + "\" is not an absolute path inside the image"};
+    volumes.push_back({{"name", pod_volume}, {"hostPath", {{"path", *dir}, {"type", "Directory"}}}});
+    mounts.push_back({{"name", pod_volume}, {"mountPath", *dir}, {"readOnly", true}});
+    return name + "=" + *dir + path + "," + image_format(path);
+  }
+  if (const json* hd = value_at(volume, {"hostDisk"}); hd != nullptr && hd->is_object()) {
+    const std::string path = hd->value("path", "");
+    if (!plain_image_path(path))
+      return error{errc::invalid_argument, "volume " + name + ": hostDisk.path \"" + path + "\" is not an absolute path"};
+    if (hd->value("type", "Disk") != "Disk")
+      return error{errc::unsupported, "volume " + name + ": hostDisk type " + hd->value("type", "") +
+                                          ": only Disk (an existing image) is supported; the launcher does not create images yet"};
+    volumes.push_back({{"name", pod_volume}, {"hostPath", {{"path", path}, {"type", "File"}}}});
+    mounts.push_back({{"name", pod_volume}, {"mountPath", path}});
+    return name + "=" + path + "," + image_format(path);
+  }
+  std::string claim;
+  if (const json* pvc = value_at(volume, {"persistentVolumeClaim"}); pvc != nullptr && pvc->is_object())
+    claim = pvc->value("claimName", "");
+  else if (const json* dv = value_at(volume, {"dataVolume"}); dv != nullptr && dv->is_object())
+    claim = dv->value("name", "");
+  else
+    return std::string{};
+  if (claim.empty())
+    return error{errc::invalid_argument, "volume " + name + ": no claim name"};
+  // KubeVirt's layout: a filesystem claim holds disk.img, mounted per volume under the
+  // private directory.
+  const std::string dir = config.work_dir + "/vmi-disks/" + name;
+  volumes.push_back({{"name", pod_volume}, {"persistentVolumeClaim", {{"claimName", claim}}}});
+  mounts.push_back({{"name", pod_volume}, {"mountPath", dir}});
+  return name + "=" + dir + "/disk.img,raw";
+}
+
+} // namespace
+
 std::int64_t memory_overhead(std::int64_t guest_memory_bytes, std::int64_t vcpus, bool kvm) {
   std::int64_t overhead = 150 * mib + 8 * mib * std::max<std::int64_t>(vcpus, 1);
   overhead += (std::max<std::int64_t>(guest_memory_bytes, 0) + 511) / 512;
@@ -230,6 +294,16 @@ expected<nlohmann::json> build_launcher_pod(const nlohmann::json& vmi, const lau
                      std::string{"kernelBoot.container."} + field + " \"" + path + "\" is not an absolute path inside the image"};
       command.push_back(std::string{field} == "kernelPath" ? "--kernel" : "--initrd");
       command.push_back(*dir + path);
+    }
+  }
+  // The VMI's disk images: where the launcher finds each one inside the pod.
+  for (const auto& volume : value_or_empty(vmi, {"spec", "volumes"})) {
+    auto mapped = map_volume(volume, config, volumes, mounts);
+    if (!mapped)
+      return mapped.error();
+    if (!mapped->empty()) {
+      command.push_back("--volume");
+      command.push_back(*mapped);
     }
   }
   json container = {

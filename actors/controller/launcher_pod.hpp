@@ -40,6 +40,15 @@
 //     nodes here have no image puller, images are unpacked directories). Extra launcher
 //     arguments are passed to the shell as positional parameters ("$@"), never spliced
 //     into the script, so no path needs quoting;
+//   - the VMI's disk images, each as a pod volume `vol-<name>` and a launcher
+//     `--volume NAME=PATH,FORMAT` (qcow2 by the .qcow2 extension, raw otherwise):
+//     containerDisk → the image's directory under config.image_dir, read-only, at the same
+//     path, PATH = that directory + containerDisk.path (default /disk/disk.img);
+//     hostDisk (type Disk) → the file as a hostPath volume of type File at the same path;
+//     persistentVolumeClaim / dataVolume → the claim mounted at WORK_DIR/vmi-disks/<name>,
+//     PATH = .../disk.img (KubeVirt's layout for filesystem claims). Other kinds
+//     (cloudInitNoCloud, configMap, secret…) need no pod volume or are refused by the
+//     launcher's converter with the reason;
 //   - labels kubevirt.io=virt-launcher, kubevirt.io/created-by=<vmi uid>,
 //     vm.kubevirt.io/name=<vmi name>, plus the VMI's own labels; annotation
 //     kubevirt.io/domain=<vmi name>; an owner reference to the VMI (controller: true,
@@ -65,6 +74,10 @@ inline constexpr const char* kvm_resource = "devices.kubevirt.io/kvm";
 inline constexpr const char* compute_container = "compute";
 inline constexpr const char* launcher_work_dir = "/var/run/kubevirt-private";
 inline constexpr const char* default_agent_dir = "/var/run/podvisor/vmis";
+/// Where a containerDisk image holds its disk when containerDisk.path is not given.
+/// KubeVirt takes the one file under /disk/; nodes here have no image tooling to look
+/// inside, so the image directory must name it disk.img.
+inline constexpr const char* default_container_disk_path = "/disk/disk.img";
 
 /// What the controller knows that the VMI does not.
 struct launcher_pod_config {

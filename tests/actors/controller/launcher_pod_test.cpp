@@ -206,3 +206,60 @@ TEST_CASE("launcher_pod: bad kernelBoot images and paths are refused with the re
   CHECK(e.error().code == podvisor::errc::unsupported);
   CHECK(e.error().message.find("--image-dir") != std::string::npos);
 }
+
+TEST_CASE("launcher_pod: disk volumes become pod volumes and the launcher's --volume", "[launcher_pod]") {
+  launcher_pod_config cfg;
+  cfg.agent_dir.clear();
+  cfg.image_dir = "/data/images";
+  cfg.work_dir = "/var/run/kubevirt-private";
+  auto v = vmi();
+  v["spec"]["volumes"] = json::parse(R"([
+    {"name": "root", "containerDisk": {"image": "example/cirros:1"}},
+    {"name": "data", "containerDisk": {"image": "example/data:2", "path": "/disk/data.qcow2"}},
+    {"name": "scratch", "hostDisk": {"path": "/srv/scratch.img", "type": "Disk"}},
+    {"name": "claim", "persistentVolumeClaim": {"claimName": "pvc-1"}},
+    {"name": "dv", "dataVolume": {"name": "dv-1"}},
+    {"name": "cloudinit", "cloudInitNoCloud": {"userData": "#cloud-config"}}])");
+  auto built = build_launcher_pod(v, cfg);
+  REQUIRE(built.has_value());
+  const json& spec = (*built)["spec"];
+  CHECK(spec["volumes"].size() == 6); // private + 5 disks; cloud-init needs no pod volume
+  CHECK(spec["volumes"][1] == json::parse(R"({"name": "vol-root", "hostPath":
+                                  {"path": "/data/images/example/cirros:1", "type": "Directory"}})"));
+  CHECK(spec["volumes"][3] == json::parse(R"({"name": "vol-scratch", "hostPath":
+                                  {"path": "/srv/scratch.img", "type": "File"}})"));
+  CHECK(spec["volumes"][4] == json::parse(R"({"name": "vol-claim", "persistentVolumeClaim": {"claimName": "pvc-1"}})"));
+  CHECK(spec["volumes"][5]["persistentVolumeClaim"]["claimName"] == "dv-1");
+  const json& c = spec["containers"][0];
+  CHECK(c["volumeMounts"][1]["readOnly"] == true);
+  CHECK(c["volumeMounts"][4]["mountPath"] == "/var/run/kubevirt-private/vmi-disks/claim");
+  std::vector<std::string> extra(c["command"].begin() + 4, c["command"].end());
+  CHECK(extra == std::vector<std::string>{
+                   "--volume", "root=/data/images/example/cirros:1/disk/disk.img,raw",
+                   "--volume", "data=/data/images/example/data:2/disk/data.qcow2,qcow2",
+                   "--volume", "scratch=/srv/scratch.img,raw",
+                   "--volume", "claim=/var/run/kubevirt-private/vmi-disks/claim/disk.img,raw",
+                   "--volume", "dv=/var/run/kubevirt-private/vmi-disks/dv/disk.img,raw"});
+}
+
+TEST_CASE("launcher_pod: disk volumes the cluster cannot provide are refused with the reason", "[launcher_pod]") {
+  launcher_pod_config cfg;
+  auto with = [&](const char* volume) {
+    auto v = vmi();
+    v["spec"]["volumes"] = json::array({json::parse(volume)});
+    return build_launcher_pod(v, cfg);
+  };
+  auto no_dir = with(R"({"name": "root", "containerDisk": {"image": "example/cirros:1"}})");
+  REQUIRE_FALSE(no_dir.has_value());
+  CHECK(no_dir.error().code == podvisor::errc::unsupported);
+  CHECK(no_dir.error().message.find("volume root") != std::string::npos);
+  cfg.image_dir = "/data/images";
+  CHECK(with(R"({"name": "r", "containerDisk": {"image": "x:1", "path": "../../etc/shadow"}})").error().code ==
+        podvisor::errc::invalid_argument);
+  CHECK(with(R"({"name": "h", "hostDisk": {"path": "relative.img", "type": "Disk"}})").error().code ==
+        podvisor::errc::invalid_argument);
+  auto create = with(R"({"name": "h", "hostDisk": {"path": "/srv/new.img", "type": "DiskOrCreate", "capacity": "1Gi"}})");
+  REQUIRE_FALSE(create.has_value());
+  CHECK(create.error().code == podvisor::errc::unsupported);
+  CHECK(with(R"({"name": "p", "persistentVolumeClaim": {}})").error().code == podvisor::errc::invalid_argument);
+}
