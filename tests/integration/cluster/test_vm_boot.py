@@ -1,0 +1,217 @@
+"""From `kubectl create` to a booted guest with its IP, end to end on the embedded cluster
+(`podvisor up --nodes 2` with node agents and the real launcher booting the test guest
+under TCG): the node agent wires the pod network, starts the launcher's VM and writes
+the VMI Running with the address the guest took from the launcher's DHCP responder; a
+pod on the other node reaches the guest through masquerade; deleting the VM leaves
+nothing; an agent killed with -9 re-adopts running VMs; a launcher killed with -9 fails
+its VMI and runStrategy Always brings a new one up."""
+
+import json
+import os
+import signal
+import subprocess
+import unittest
+
+from cluster_harness import Cluster, condition, pod_for_vmi, wait_for
+
+SOURCE_DIR = os.environ.get("PODVISOR_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+GUEST_DIR = os.environ.get("PODVISOR_GUEST_DIR", os.path.join(os.environ.get("PODVISOR_BUILD_DIR", "build"), "guest"))
+EXAMPLE_VM = os.path.join(SOURCE_DIR, "examples", "vm.yaml")
+# A TCG boot on a loaded 2-core machine, plus the launcher's libvirt daemon.
+BOOT_TIMEOUT = 300
+
+
+def guest_vm(name, strategy="Always"):
+    """The example VM's shape with another name (tests must not share objects)."""
+    return {
+        "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"runStrategy": strategy, "template": {"metadata": {"labels": {"test": name}}, "spec": {
+            "domain": {
+                "resources": {"requests": {"memory": "128Mi"}},
+                "firmware": {"kernelBoot": {"kernelArgs": "console=ttyS0 quiet panic=-1", "container": {
+                    "image": "podvisor/test-guest:latest", "kernelPath": "/vmlinuz", "initrdPath": "/initrd.img"}}},
+                "devices": {"interfaces": [{"name": "default", "masquerade": {}}]}},
+            "networks": [{"name": "default", "pod": {}}],
+            "terminationGracePeriodSeconds": 10}}},
+    }
+
+
+def processes():
+    """pid → command line of every process."""
+    out = {}
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    out[int(pid)] = f.read().split(b"\0")
+            except OSError:
+                pass
+    return out
+
+
+def launcher_pid(uid):
+    """The podvisor-launcher process of the VMI with `uid` (its control socket names it)."""
+    for pid, argv in processes().items():
+        if argv and argv[0].endswith(b"podvisor-launcher") and any(uid.encode() in a for a in argv):
+            return pid
+    return None
+
+
+def qemu_pids(uid):
+    """QEMU processes whose command line mentions the VMI's uid (its launcher work dir)."""
+    return sorted(pid for pid, argv in processes().items()
+                  if argv and b"qemu-system" in argv[0] and any(uid.encode() in a for a in argv))
+
+
+class VmBootTest(unittest.TestCase):
+    """One cluster with agents; each test uses its own VM names."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.isfile(os.path.join(GUEST_DIR, "vmlinuz")):
+            raise AssertionError(f"no test guest in {GUEST_DIR} (cmake --build build --target guest)")
+        cls.cluster = Cluster("vb", "10.93.0.0/16", agents=True, guest=GUEST_DIR)
+
+    @classmethod
+    def tearDownClass(cls):
+        c = cls.cluster
+        try:
+            for proc in getattr(cls, "extra_agents", []):
+                proc.kill()
+                proc.wait()
+            code = c.stop()
+            left = c.leftovers()
+        finally:
+            c.cleanup()
+        assert code == 0, f"podvisor up exited with {code}"
+        assert not left, f"left behind after Ctrl-C: {left}"
+
+    def wait(self, predicate, what, timeout=BOOT_TIMEOUT):
+        try:
+            return wait_for(predicate, timeout=timeout, interval=0.3, what=what)
+        except AssertionError as e:
+            self.fail(str(e) + self.cluster.logs())
+
+    def running(self, name):
+        """Waits for the VMI `name` to be Running with the guest's address; returns it."""
+        c = self.cluster
+
+        def ready():
+            v = c.get("vmi", name)
+            if not v:
+                return None
+            status = v.get("status", {})
+            if status.get("phase") in ("Failed", "Succeeded"):
+                self.fail(f"VMI {name} ended {status.get('phase')}: {json.dumps(status)}" + c.logs())
+            ifaces = status.get("interfaces") or []
+            return v if status.get("phase") == "Running" and ifaces and ifaces[0].get("ipAddress") else None
+
+        return self.wait(ready, f"VMI {name} Running with the guest's address")
+
+    def fetch_from_pod(self, name, node, url):
+        """Runs a client pod on `node` that GETs `url` (retrying while the guest's httpd
+        comes up) and prints nothing; returns the pod's final phase."""
+        c = self.cluster
+        probe = ("import json, sys, time, urllib.request\n"
+                 "for _ in range(300):\n"
+                 "    try:\n"
+                 f"        body = urllib.request.urlopen('{url}', timeout=3).read()\n"
+                 "        json.loads(body); raise SystemExit(0)\n"
+                 "    except (OSError, ValueError): time.sleep(0.2)\n"
+                 "raise SystemExit(1)\n")
+        c.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"},
+                 "spec": {"nodeSelector": {"kubernetes.io/hostname": node}, "restartPolicy": "Never",
+                          "terminationGracePeriodSeconds": 1,
+                          "containers": [{"name": "main", "image": "none",
+                                          "command": ["/usr/bin/python3", "-c", probe]}]}})
+        pod = self.wait(lambda: (p := c.get("pod", name)) and p.get("status", {}).get("phase") in ("Succeeded", "Failed") and p,
+                        f"client pod {name} finished", timeout=120)
+        c.kubectl("delete", "pod", name, "--wait=false")
+        return pod["status"]["phase"]
+
+    def test_example_vm_boots_with_its_address_is_reachable_and_deletion_leaves_nothing(self):
+        c = self.cluster
+        c.kubectl("create", "-f", EXAMPLE_VM)
+        vmi = self.running("testvm")
+        uid = vmi["metadata"]["uid"]
+        iface = vmi["status"]["interfaces"][0]
+        self.assertEqual(iface["name"], "default")
+        # Masquerade: the guest sits on the VM network and leases its first address.
+        self.assertEqual(iface["ipAddress"], "10.0.2.2", json.dumps(vmi["status"]))
+        self.assertRegex(iface.get("mac", ""), r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$")
+        self.assertEqual(condition(vmi, "Ready")["status"], "True")
+        self.assertEqual(condition(vmi, "SoftwareEmulation")["status"], "True")
+        self.assertTrue(any(t.get("phase") == "Running" for t in vmi["status"].get("phaseTransitionTimestamps", [])),
+                        json.dumps(vmi["status"]))
+        self.assertTrue(qemu_pids(uid), "a QEMU process runs the guest")
+
+        # A client on the other node reaches the guest's HTTP server at the pod IP.
+        pod = pod_for_vmi(c, vmi)
+        other = "node-1" if vmi["status"]["nodeName"] == "node-0" else "node-0"
+        phase = self.fetch_from_pod("probe-testvm", other, f"http://{pod['status']['podIP']}:80/")
+        self.assertEqual(phase, "Succeeded", "the guest's HTTP server answered through masquerade" + c.logs())
+
+        c.kubectl("delete", "vm", "testvm")
+        self.wait(lambda: c.get("vmi", "testvm") is None, "VMI testvm gone", timeout=120)
+        self.wait(lambda: not c.list("pods", selector=f"kubevirt.io/created-by={uid}"), "its launcher pod gone", timeout=120)
+        self.wait(lambda: not qemu_pids(uid) and launcher_pid(uid) is None, "no QEMU or launcher left", timeout=60)
+        self.wait(lambda: not os.path.exists(os.path.join(c.data, "run", "vmis", uid)),
+                  "the VMI's agent directory removed", timeout=60)
+
+    def test_agent_killed_and_restarted_re_adopts_the_running_vm(self):
+        c = self.cluster
+        c.apply(guest_vm("steady"))
+        vmi = self.running("steady")
+        uid = vmi["metadata"]["uid"]
+        node = vmi["status"]["nodeName"]
+        before = qemu_pids(uid)
+        self.assertTrue(before)
+        agent = c.components[f"agent-{node}"]
+        with open(f"/proc/{agent}/cmdline", "rb") as f:
+            argv = [a.decode() for a in f.read().split(b"\0") if a]
+        os.kill(agent, signal.SIGKILL)
+        with open(os.path.join(c.data, "logs", f"agent-{node}-restarted.log"), "w") as log:
+            proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        type(self).extra_agents = getattr(type(self), "extra_agents", []) + [proc]
+        # The restarted agent finds the VM running: same QEMU, still Running with its address.
+        after = self.running("steady")
+        self.assertEqual(after["metadata"]["uid"], uid)
+        self.assertEqual(qemu_pids(uid), before, "the guest's QEMU process was not replaced")
+        self.assertIsNone(proc.poll(), "the restarted agent keeps running")
+        # And it still acts on the VM: deleting it shuts the guest down.
+        c.kubectl("delete", "vm", "steady")
+        self.wait(lambda: c.get("vmi", "steady") is None, "VMI steady gone", timeout=120)
+        self.wait(lambda: not qemu_pids(uid), "its QEMU gone", timeout=60)
+
+    def test_launcher_killed_fails_the_vmi_and_always_brings_a_new_one_up(self):
+        c = self.cluster
+        c.apply(guest_vm("phoenix"))
+        first = self.running("phoenix")
+        uid = first["metadata"]["uid"]
+        pid = launcher_pid(uid)
+        self.assertIsNotNone(pid, "the launcher process of the VMI")
+        os.kill(pid, signal.SIGKILL)
+        second = self.running_new("phoenix", uid)
+        self.assertNotEqual(second["metadata"]["uid"], uid)
+        events = c.kubectl("get", "events", "-o", "json").stdout
+        self.assertIn(uid, events, "an Event on the failed VMI")
+        c.kubectl("delete", "vm", "phoenix")
+        self.wait(lambda: c.get("vmi", "phoenix") is None, "VMI phoenix gone", timeout=120)
+
+    def running_new(self, name, old_uid):
+        c = self.cluster
+
+        def ready():
+            v = c.get("vmi", name)
+            if not v or v["metadata"]["uid"] == old_uid:
+                return None
+            status = v.get("status", {})
+            ifaces = status.get("interfaces") or []
+            return v if status.get("phase") == "Running" and ifaces and ifaces[0].get("ipAddress") else None
+
+        return self.wait(ready, f"a new VMI {name} Running")
+
+
+if __name__ == "__main__":
+    unittest.main()
