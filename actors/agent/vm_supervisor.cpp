@@ -1,0 +1,260 @@
+#include "actors/agent/vm_supervisor.hpp"
+
+#include <utility>
+
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <nlohmann/json.hpp>
+
+#include "actors/agent/network_plan.hpp"
+#include "actors/agent/vm_status.hpp"
+#include "actors/kube/status_writer.hpp"
+#include "actors/system/config.hpp"
+#include "kube/api/timestamp.hpp"
+#include "protocols/error.hpp"
+
+namespace podvisor::actors::agent {
+
+namespace {
+
+using kind = supervision_action::kind;
+
+struct vm_supervisor_state {
+  static inline const char* name = "vm_supervisor";
+  vm_supervisor_config config;
+  vm_supervisor_deps deps;
+  vm_supervision machine;
+  protocols::kube_object vmi;
+  std::string vmi_namespace, vmi_name;
+  log::logger log;
+  bool watching = false;
+
+  vm_supervisor_state() = default;
+  vm_supervisor_state(const vm_supervisor_state&) = delete;
+  vm_supervisor_state& operator=(const vm_supervisor_state&) = delete;
+  /// The watch thread must not outlive its VM's supervision.
+  ~vm_supervisor_state() {
+    if (deps.backend)
+      deps.backend->cancel();
+  }
+};
+
+using supervisor_pointer = vm_supervisor_actor::stateful_pointer<vm_supervisor_state>;
+
+/// Sends an input back to the supervisor from any thread; a supervisor that is gone
+/// is not kept alive by its jobs (weak address).
+class input_sender {
+public:
+  explicit input_sender(caf::actor_addr owner) : owner_(std::move(owner)) {}
+  void operator()(supervision_input in) const {
+    if (auto actor = caf::actor_cast<vm_supervisor_actor>(owner_))
+      caf::anon_send(actor, vm_input{std::move(in)});
+  }
+
+private:
+  caf::actor_addr owner_;
+};
+
+std::optional<std::int64_t> grace_of(const nlohmann::json& vmi) {
+  auto spec = vmi.find("spec");
+  if (spec != vmi.end() && spec->is_object()) {
+    auto g = spec->find("terminationGracePeriodSeconds");
+    if (g != spec->end() && g->is_number_integer())
+      return g->get<std::int64_t>();
+  }
+  return std::nullopt;
+}
+
+bool being_deleted(const protocols::kube_object& vmi) {
+  const auto& m = vmi->value("metadata", nlohmann::json::object());
+  return m.is_object() && m.contains("deletionTimestamp") && !m["deletionTimestamp"].is_null();
+}
+
+void carry_out(supervisor_pointer self, std::vector<supervision_action> actions);
+
+void feed(supervisor_pointer self, const supervision_input& in) {
+  carry_out(self, self->state.machine.handle(in));
+}
+
+void post_connect(supervisor_pointer self) {
+  auto& st = self->state;
+  st.deps.commands->post([backend = st.deps.backend, timeout = st.config.connect_timeout,
+                          send = input_sender{self->address()}] {
+    auto hello = backend->connect(timeout);
+    if (hello)
+      send(launcher_connected{hello->pid, hello->awaiting_start});
+    else
+      send(launcher_unreachable{hello.error()});
+  });
+}
+
+void post_status(supervisor_pointer self) {
+  auto& st = self->state;
+  st.deps.commands->post([backend = st.deps.backend, send = input_sender{self->address()}] {
+    auto status = backend->status();
+    if (!status)
+      return; // the watch stream reports what matters; the next query corrects the rest
+    for (const auto& l : status->leases)
+      send(lease_seen{l.interface, l.mac, l.ip});
+    send(launcher_phase_seen{status->phase, status->reason});
+  });
+}
+
+void post_watch(supervisor_pointer self) {
+  auto& st = self->state;
+  if (st.watching)
+    return;
+  st.watching = true;
+  st.deps.watcher->post([backend = st.deps.backend, send = input_sender{self->address()}] {
+    backend->watch([send](const expected<backend_event>& ev) {
+      if (!ev) {
+        send(watch_lost{ev.error()});
+      } else if (ev->what == backend_event::kind::lease) {
+        send(lease_seen{ev->lease.interface, ev->lease.mac, ev->lease.ip});
+      } else {
+        send(launcher_phase_seen{ev->phase, ev->reason});
+      }
+    });
+  });
+}
+
+void post_wiring(supervisor_pointer self) {
+  auto& st = self->state;
+  auto plans = plan_interfaces(st.vmi.json(), st.config.vmi_dir);
+  if (!plans) {
+    feed(self, network_failed{plans.error()});
+    return;
+  }
+  st.deps.commands->post([backend = st.deps.backend, pid = st.machine.launcher_pid(), plans = std::move(*plans),
+                          send = input_sender{self->address()}] {
+    if (plans.empty()) {
+      send(network_wired{});
+      return;
+    }
+    auto wired = backend->wire_network(pid, plans);
+    if (wired)
+      send(network_wired{std::move(*wired)});
+    else
+      send(network_failed{wired.error()});
+  });
+}
+
+void write_status(supervisor_pointer self) {
+  auto& st = self->state;
+  const podvisor::clock& clock = st.config.clock != nullptr ? *st.config.clock : podvisor::real_clock::instance();
+  vm_status_facts facts;
+  facts.now = podvisor::kube::api::format_timestamp(podvisor::kube::api::timestamp{clock.wall_now()});
+  facts.software_emulation = st.config.software_emulation;
+  auto change = kube::mutate_status(st.vmi_namespace, st.vmi_name,
+                                    [report = st.machine.report(), facts](nlohmann::json& o) -> podvisor::error {
+                                      apply_vm_report(o, report, facts); // nothing to do: no write
+                                      return {};
+                                    });
+  self->request(st.deps.vmi_status, caf::infinite, std::move(change))
+    .then([](const protocols::kube_object&) {},
+          [self](caf::error& err) {
+            auto e = protocols::from_caf_error(self->system(), err);
+            self->state.log.warn("status not written: {}", e.to_string());
+          });
+}
+
+void carry_out(supervisor_pointer self, std::vector<supervision_action> actions) {
+  auto& st = self->state;
+  for (auto& a : actions) {
+    st.log.debug("{} → {}", to_string(st.machine.stage()), describe(a));
+    switch (a.what) {
+      case kind::connect:
+        post_connect(self);
+        break;
+      case kind::connect_later:
+        self->delayed_send(self, st.config.connect_retry, vm_connect_atom_v);
+        break;
+      case kind::start_watch:
+        post_watch(self);
+        break;
+      case kind::wire_network:
+        post_wiring(self);
+        break;
+      case kind::send_start:
+        st.deps.commands->post([backend = st.deps.backend, networks = st.machine.network_results(),
+                                send = input_sender{self->address()}] { send(start_answered{backend->start(networks)}); });
+        break;
+      case kind::query_status:
+        post_status(self);
+        break;
+      case kind::send_shutdown:
+        st.deps.commands->post([backend = st.deps.backend, grace = a.grace_seconds,
+                                send = input_sender{self->address()}] { send(shutdown_answered{backend->shutdown(grace)}); });
+        break;
+      case kind::write_status:
+        write_status(self);
+        break;
+      case kind::record_event: {
+        protocols::event_record ev;
+        ev.involved = protocols::reference_to(st.vmi, "kubevirt.io/v1", "VirtualMachineInstance");
+        ev.type = a.event_type;
+        ev.reason = a.reason;
+        ev.message = a.message;
+        if (a.event_type == "Warning")
+          st.log.warn("{}: {}", a.reason, a.message);
+        else
+          st.log.info("{}: {}", a.reason, a.message);
+        self->send(st.deps.recorder, std::move(ev));
+        break;
+      }
+      case kind::arm_wait:
+        self->delayed_send(self, a.delay, vm_input{wait_expired{a.wait_id}});
+        break;
+      case kind::finish:
+        st.deps.backend->cancel();
+        self->quit();
+        return;
+    }
+  }
+}
+
+vm_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer self, vm_supervisor_config config,
+                                                       vm_supervisor_deps deps, protocols::kube_object vmi) {
+  auto& st = self->state;
+  st.vmi_namespace = std::string{vmi.namespace_()};
+  st.vmi_name = std::string{vmi.name()};
+  st.log = make_logger(self, "agent", "vm " + vmi.key());
+  install_exception_handler(self, st.log);
+  const auto& status = vmi->value("status", nlohmann::json::object());
+  std::string phase = status.is_object() ? status.value("phase", "") : "";
+  st.machine = vm_supervision{config.timeouts, phase};
+  st.config = std::move(config);
+  st.deps = std::move(deps);
+  st.vmi = std::move(vmi);
+  carry_out(self, st.machine.begin());
+  if (being_deleted(st.vmi))
+    feed(self, deletion_requested{grace_of(st.vmi.json())});
+  return {
+    /// An answer, an event or an expired wait.
+    [self](vm_input& in) { feed(self, in.input); },
+    /// The VMI changed: keep it; a new deletionTimestamp starts the shutdown.
+    [self](protocols::kube_object& changed) {
+      auto& state = self->state;
+      bool was_deleted = being_deleted(state.vmi);
+      state.vmi = std::move(changed);
+      if (!was_deleted && being_deleted(state.vmi))
+        feed(self, deletion_requested{grace_of(state.vmi.json())});
+    },
+    /// Try the launcher's socket again.
+    [self](vm_connect_atom) {
+      if (self->state.machine.stage() == vm_stage::awaiting_launcher)
+        post_connect(self);
+    },
+  };
+}
+
+} // namespace
+
+vm_supervisor_actor spawn_vm_supervisor(caf::actor_system& sys, vm_supervisor_config config, vm_supervisor_deps deps,
+                                        protocols::kube_object vmi) {
+  return sys.spawn(supervisor_behavior, std::move(config), std::move(deps), std::move(vmi));
+}
+
+} // namespace podvisor::actors::agent
