@@ -13,15 +13,12 @@
 #include <thread>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
 #include "common/format.hpp"
 #include "common/log.hpp"
 #include "protocols/launcher_channel.hpp"
 
 namespace podvisor::actors::launcher {
 
-using json = nlohmann::json;
 namespace proto = podvisor::protocols;
 
 namespace {
@@ -46,24 +43,18 @@ bool send_line(int fd, std::mutex& m, const std::string& line) {
   return true;
 }
 
-// What goes on the wire is JSON text; reasons and messages quote libvirt and QEMU, whose
-// bytes need not be UTF-8 (replaced rather than thrown about on a socket thread).
-std::string dump(const json& j) {
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-json status_json(const launcher_status& s) {
-  json j{{"ok", true},
-         {"phase", std::string(to_string(s.phase))},
-         {"reason", s.reason},
-         {"domainState", s.domain_state},
-         {"sinceStartMs", s.since_start.count()}};
+proto::launcher_status_answer status_answer(const launcher_status& s) {
+  proto::launcher_status_answer a;
+  a.phase = std::string(to_string(s.phase));
+  a.reason = s.reason;
+  a.domain_state = s.domain_state;
+  a.since_start_ms = s.since_start.count();
   if (s.stats)
-    j["stats"] = {{"cpuTimeNs", s.stats->cpu_time_ns},
-                  {"memoryKiB", s.stats->memory_kib},
-                  {"vcpus", s.stats->vcpus},
-                  {"qemuPid", s.stats->qemu_pid}};
-  return j;
+    a.stats = proto::launcher_stats_info{s.stats->cpu_time_ns, s.stats->memory_kib, s.stats->vcpus,
+                                         static_cast<std::int64_t>(s.stats->qemu_pid)};
+  for (const auto& l : s.leases)
+    a.leases.push_back({l.interface, l.mac, l.ip});
+  return a;
 }
 
 } // namespace
@@ -147,7 +138,7 @@ void control_server::impl::serve(client& cl) {
   auto& c = *out;
   std::string buf;
   bool greeted = false;
-  int watch_id = 0;
+  int watch_id = 0, lease_watch_id = 0;
   char chunk[4096];
   bool open = true;
   // A reply that cannot be written ends the session: the lines still buffered would each
@@ -187,12 +178,13 @@ void control_server::impl::serve(client& cl) {
           break;
         }
         greeted = true;
-        reply(dump(json{{"ok", true}, {"version", *v}, {"server", server}, {"domain", domain}}));
+        reply(proto::render_launcher_hello({*v, server, domain, static_cast<std::int64_t>(::getpid()),
+                                            ref.awaiting_start()}));
         break;
       }
       case proto::launcher_op::status: {
         auto s = ref.status();
-        reply(s ? dump(status_json(*s)) : proto::render_launcher_error(s.error()));
+        reply(s ? proto::render_launcher_status(status_answer(*s)) : proto::render_launcher_error(s.error()));
         break;
       }
       case proto::launcher_op::shutdown:
@@ -201,22 +193,38 @@ void control_server::impl::serve(client& cl) {
           ref.shutdown(std::chrono::seconds(*req->grace_seconds));
         else
           ref.shutdown();
-        reply(dump(json{{"ok", true}}));
+        reply(proto::render_launcher_ok());
         break;
+      case proto::launcher_op::start: {
+        // Blocks this client's thread until the domain runs (or fails): the answer means
+        // "started", which is what the agent waits for before it reports Running.
+        network_results networks(req->networks.begin(), req->networks.end());
+        auto err = ref.start(networks);
+        reply(err.ok() ? proto::render_launcher_ok() : proto::render_launcher_error(err));
+        break;
+      }
       case proto::launcher_op::pause:
       case proto::launcher_op::resume: {
         auto err = req->op == proto::launcher_op::pause ? ref.pause() : ref.resume();
-        reply(err.ok() ? dump(json{{"ok", true}}) : proto::render_launcher_error(err));
+        reply(err.ok() ? proto::render_launcher_ok() : proto::render_launcher_error(err));
         break;
       }
       case proto::launcher_op::watch:
         if (watch_id == 0) {
           watch_id = ref.subscribe([out](const phase_change& pc) {
-            send_line(out->fd, out->write_mutex,
-                      dump(json{{"event", "phase"}, {"phase", std::string(to_string(pc.phase))}, {"reason", pc.reason}}));
+            proto::launcher_event_line ev;
+            ev.phase = std::string(to_string(pc.phase));
+            ev.reason = pc.reason;
+            send_line(out->fd, out->write_mutex, proto::render_launcher_event(ev));
+          });
+          lease_watch_id = ref.subscribe_leases([out](const launcher_lease& l) {
+            proto::launcher_event_line ev;
+            ev.what = proto::launcher_event_line::kind::lease;
+            ev.lease = {l.interface, l.mac, l.ip};
+            send_line(out->fd, out->write_mutex, proto::render_launcher_event(ev));
           });
         }
-        reply(dump(json{{"ok", true}}));
+        reply(proto::render_launcher_ok());
         break;
       }
     }
@@ -225,8 +233,10 @@ void control_server::impl::serve(client& cl) {
       break;
     }
   }
-  if (watch_id != 0)
+  if (watch_id != 0) {
     ref.unsubscribe(watch_id);
+    ref.unsubscribe(lease_watch_id);
+  }
   {
     std::lock_guard lock(c.write_mutex);
     ::shutdown(c.fd, SHUT_RDWR);

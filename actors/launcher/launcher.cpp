@@ -1,5 +1,6 @@
 #include "actors/launcher/launcher.hpp"
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -19,6 +20,8 @@
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(podvisor::virt::domain_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(podvisor::error)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(podvisor::actors::launcher::launcher_status)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(podvisor::actors::launcher::launcher_lease)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(podvisor::actors::launcher::network_results)
 
 CAF_ADD_ATOM(podvisor, podvisor::actors::launcher, lnch_start_atom, "l_start")
 CAF_ADD_ATOM(podvisor, podvisor::actors::launcher, lnch_event_atom, "l_event")
@@ -29,6 +32,9 @@ CAF_ADD_ATOM(podvisor, podvisor::actors::launcher, lnch_pause_atom, "l_pause")
 CAF_ADD_ATOM(podvisor, podvisor::actors::launcher, lnch_resume_atom, "l_resume")
 CAF_ADD_ATOM(podvisor, podvisor::actors::launcher, lnch_status_atom, "l_status")
 CAF_ADD_ATOM(podvisor, podvisor::actors::launcher, lnch_tick_atom, "l_tick")
+CAF_ADD_ATOM(podvisor, podvisor::actors::launcher, lnch_begin_atom, "l_begin")
+CAF_ADD_ATOM(podvisor, podvisor::actors::launcher, lnch_await_atom, "l_await")
+CAF_ADD_ATOM(podvisor, podvisor::actors::launcher, lnch_lease_atom, "l_lease")
 
 namespace podvisor::actors::launcher {
 
@@ -50,7 +56,10 @@ struct launcher_ref::shared {
   std::optional<launcher_outcome> outcome;
   bool actor_done = false;
   std::map<int, std::function<void(const phase_change&)>> subscribers;
+  std::map<int, std::function<void(const launcher_lease&)>> lease_subscribers;
   int next_id = 1;
+  /// Read by the command channel's hello without a round trip to the actor.
+  std::atomic<bool> awaiting{false};
 
   void publish(const phase_change& c) {
     std::vector<std::function<void(const phase_change&)>> fns;
@@ -62,6 +71,17 @@ struct launcher_ref::shared {
     for (auto& fn : fns)
       fn(c);
   }
+
+  void publish(const launcher_lease& l) {
+    std::vector<std::function<void(const launcher_lease&)>> fns;
+    {
+      std::lock_guard lock(mutex);
+      for (auto& [id, fn] : lease_subscribers)
+        fns.push_back(fn);
+    }
+    for (auto& fn : fns)
+      fn(l);
+  }
 };
 
 namespace {
@@ -72,6 +92,9 @@ struct launcher_state {
   launcher_settings settings;
   std::unique_ptr<vm_lifecycle> life;
   bool connection_down = false;
+  /// Whether define was tried (only then is there a definition to remove at the end).
+  bool start_attempted = false;
+  std::map<std::string, launcher_lease> leases;
   std::string lost_reason;
   std::uint64_t grace_generation = 0;
   std::chrono::steady_clock::time_point started_at = std::chrono::steady_clock::now();
@@ -87,13 +110,34 @@ void finish_if_done(launcher_actor* self) {
     return;
   // The VM is over: its definition goes with it, so a later launcher on the same
   // directory starts clean. QEMU is gone already (stopped or destroyed).
-  if (!st.connection_down)
+  st.shared->awaiting = false;
+  if (!st.connection_down && st.start_attempted)
     st.conn->undefine_domain(st.settings.domain_name);
   {
     std::lock_guard lock(st.shared->mutex);
     st.shared->outcome = launcher_outcome{st.life->exit_code(), st.life->phase(), st.life->reason()};
   }
   self->quit();
+}
+
+// Prepares and starts the domain. A preparation that fails leaves the launcher as it was
+// when it awaits start (the agent may fix the file and ask again), and fails it otherwise.
+error begin(launcher_actor* self, const network_results& networks) {
+  auto& st = self->state;
+  std::string xml = st.settings.domain_xml;
+  if (st.settings.prepare) {
+    auto prepared = st.settings.prepare(networks);
+    if (!prepared) {
+      if (!st.shared->awaiting)
+        st.life->abandon(format("cannot prepare the domain: {}", prepared.error().message));
+      return prepared.error();
+    }
+    xml = std::move(*prepared);
+  }
+  st.shared->awaiting = false;
+  st.start_attempted = true;
+  st.started_at = std::chrono::steady_clock::now();
+  return st.life->start(xml);
 }
 
 caf::behavior launcher_behavior(launcher_actor* self, std::shared_ptr<launcher_ref::shared> shared,
@@ -118,13 +162,41 @@ caf::behavior launcher_behavior(launcher_actor* self, std::shared_ptr<launcher_r
     shared->finished_cv.notify_all();
   });
   self->delayed_send(self, init.settings.tick, lnch_tick_atom_v);
+  if (init.settings.await_start)
+    self->delayed_send(self, *init.settings.await_start, lnch_await_atom_v);
   return {
     [self](lnch_start_atom) {
+      // Without --await-start: at once, with the networks the flags named.
       auto& st = self->state;
-      st.started_at = std::chrono::steady_clock::now();
-      if (auto err = st.life->start(st.settings.domain_xml); !err.ok())
+      if (auto err = begin(self, {}); !err.ok())
         st.lg.error("start failed: {}", err);
       finish_if_done(self);
+    },
+    [self](lnch_begin_atom, const network_results& networks) -> error {
+      auto& st = self->state;
+      if (!st.shared->awaiting)
+        return error{errc::conflict, st.life->phase() == vm_phase::idle
+                                         ? "the launcher does not await start"
+                                         : format("the domain was already started (phase {})", st.life->phase())};
+      st.lg.info("start requested over the command channel ({} networks)", networks.size());
+      auto err = begin(self, networks);
+      if (!err.ok())
+        st.lg.error("start failed: {}", err);
+      finish_if_done(self);
+      return err;
+    },
+    [self](lnch_await_atom) {
+      auto& st = self->state;
+      if (!st.shared->awaiting || !st.settings.await_start)
+        return;
+      st.shared->awaiting = false;
+      st.life->abandon(format("the node agent did not start the VM within {} s", st.settings.await_start->count()));
+      finish_if_done(self);
+    },
+    [self](lnch_lease_atom, const launcher_lease& l) {
+      auto& st = self->state;
+      st.leases[l.interface] = l;
+      st.shared->publish(l);
     },
     [self](lnch_event_atom, const virt::domain_event& ev) {
       self->state.lg.debug("event {} {} ({})", ev.domain, ev.what, ev.detail);
@@ -145,6 +217,7 @@ caf::behavior launcher_behavior(launcher_actor* self, std::shared_ptr<launcher_r
       auto grace = grace_s >= 0 ? std::chrono::seconds(grace_s) : st.settings.grace_period;
       if (st.life->finished())
         return;
+      st.shared->awaiting = false;
       bool first = st.life->phase() != vm_phase::shutting_down;
       st.lg.info("shutdown requested (grace period {} s)", grace.count());
       if (auto err = st.life->request_shutdown(); !err.ok())
@@ -180,6 +253,8 @@ caf::behavior launcher_behavior(launcher_actor* self, std::shared_ptr<launcher_r
         if (auto stats = st.conn->stats(st.settings.domain_name))
           s.stats = *stats;
       }
+      for (const auto& [name, l] : st.leases)
+        s.leases.push_back(l);
       return s;
     },
     [self](lnch_tick_atom) {
@@ -255,6 +330,75 @@ void launcher_ref::connection_lost(const error& why) const {
   caf::anon_send(shared_->strong(), lnch_lost_atom_v, why);
 }
 
+error launcher_ref::start(const network_results& networks) const {
+  // The outcome of a start that got going arrives as a phase change: subscribe first so
+  // that a domain running at once (before the answer) is not missed.
+  struct waiter {
+    std::mutex m;
+    std::condition_variable cv;
+    std::optional<phase_change> final;
+  };
+  auto w = std::make_shared<waiter>();
+  int id = subscribe([w](const phase_change& c) {
+    if (c.phase != vm_phase::running && c.phase != vm_phase::failed && c.phase != vm_phase::succeeded)
+      return;
+    std::lock_guard lock(w->m);
+    if (!w->final)
+      w->final = c;
+    w->cv.notify_all();
+  });
+  struct unsubscriber {
+    const launcher_ref& ref;
+    int id;
+    ~unsubscriber() { ref.unsubscribe(id); }
+  } guard{*this, id};
+
+  auto dest = shared_->strong();
+  if (!dest)
+    return error{errc::unavailable, "launcher is not running"};
+  std::optional<error> answer;
+  {
+    caf::scoped_actor self{*shared_->sys};
+    self->request(dest, std::chrono::duration_cast<std::chrono::milliseconds>(start_timeout), lnch_begin_atom_v,
+                  networks)
+        .receive([&](const error& e) { answer = e; }, [&](const caf::error&) {});
+  }
+  if (answer && !answer->ok())
+    return *answer;
+  // Started (or the actor quit before answering, when the start failed): wait for the
+  // domain to run or end.
+  auto deadline = std::chrono::steady_clock::now() + start_timeout;
+  std::unique_lock lock(w->m);
+  while (!w->final) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      return error{errc::timeout, format("the domain did not run within {} min", start_timeout.count())};
+    w->cv.wait_for(lock, std::chrono::milliseconds(200));
+    if (!w->final) {
+      std::lock_guard done_lock(shared_->mutex);
+      if (shared_->actor_done && shared_->outcome)
+        return error{errc::unavailable, format("the launcher ended: {}", shared_->outcome->reason)};
+    }
+  }
+  if (w->final->phase == vm_phase::running)
+    return {};
+  return error{errc::unavailable, format("the domain did not start: {}", w->final->reason)};
+}
+
+bool launcher_ref::awaiting_start() const {
+  return shared_->awaiting;
+}
+
+void launcher_ref::lease_given(const launcher_lease& lease) const {
+  caf::anon_send(shared_->strong(), lnch_lease_atom_v, lease);
+}
+
+int launcher_ref::subscribe_leases(std::function<void(const launcher_lease&)> fn) const {
+  std::lock_guard lock(shared_->mutex);
+  int id = shared_->next_id++;
+  shared_->lease_subscribers.emplace(id, std::move(fn));
+  return id;
+}
+
 int launcher_ref::subscribe(std::function<void(const phase_change&)> fn) const {
   std::lock_guard lock(shared_->mutex);
   int id = shared_->next_id++;
@@ -265,6 +409,7 @@ int launcher_ref::subscribe(std::function<void(const phase_change&)> fn) const {
 void launcher_ref::unsubscribe(int id) const {
   std::lock_guard lock(shared_->mutex);
   shared_->subscribers.erase(id);
+  shared_->lease_subscribers.erase(id);
 }
 
 launcher_outcome launcher_ref::wait() const {
@@ -284,11 +429,14 @@ launcher_ref start_launcher(caf::actor_system& sys, virt::connection& conn, laun
   launcher_ref ref;
   ref.shared_ = std::make_shared<launcher_ref::shared>();
   ref.shared_->sys = &sys;
+  ref.shared_->awaiting = settings.await_start.has_value();
+  bool at_once = !settings.await_start;
   // Detached: the actor makes blocking libvirt calls and must not hold a scheduler
   // worker while it waits on the daemon.
   auto actor = sys.spawn<caf::detached>(launcher_behavior, ref.shared_, &conn, std::move(settings));
   ref.shared_->actor = actor.address();
-  caf::anon_send(actor, lnch_start_atom_v);
+  if (at_once)
+    caf::anon_send(actor, lnch_start_atom_v);
   return ref;
 }
 

@@ -12,9 +12,11 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <caf/fwd.hpp>
 
@@ -24,10 +26,27 @@
 
 namespace podvisor::actors::launcher {
 
+/// VMI interface name → the network binding's cached result (net/binding state file).
+using network_results = std::map<std::string, std::filesystem::path>;
+
+/// A lease the DHCP responder ACKed, under the VMI interface's name.
+struct launcher_lease {
+  std::string interface, mac, ip;
+  bool operator==(const launcher_lease&) const = default;
+};
+
 /// What the launcher actor needs besides the connection.
 struct launcher_settings {
   std::string domain_name;
+  /// The domain, when `prepare` is not set.
   std::string domain_xml;
+  /// Makes the domain XML from the network results and starts what must run before the
+  /// guest boots (the DHCP responders). Called on the actor's thread when the domain is
+  /// started: at once, or on start() with --await-start. An error leaves nothing running.
+  std::function<expected<std::string>(const network_results&)> prepare;
+  /// With a value (--await-start): the domain waits for start() this long, then the
+  /// launcher fails with "the node agent did not start the VM within N s".
+  std::optional<std::chrono::seconds> await_start;
   /// From the power button to destroy (VMI terminationGracePeriodSeconds).
   std::chrono::seconds grace_period{30};
   /// The serial console log QEMU appends to, rotated above max bytes; empty: none.
@@ -49,6 +68,8 @@ struct launcher_status {
   std::string domain_state; ///< libvirt's state and reason, "" when unknown
   std::optional<virt::domain_stats> stats;
   std::chrono::milliseconds since_start{0};
+  /// The leases the DHCP responders ACKed, the latest per interface.
+  std::vector<launcher_lease> leases;
 };
 
 /// How the launcher ended.
@@ -61,6 +82,18 @@ struct launcher_outcome {
 /// A handle to a running launcher actor.
 class launcher_ref {
 public:
+  /// How long start() waits for the domain to run (QEMU under TCG can be slow).
+  static constexpr std::chrono::minutes start_timeout{5};
+
+  /// Starts a launcher that awaits start: prepares the domain with `networks` and starts
+  /// it; returns once the domain runs, or the error. conflict when the launcher does not
+  /// await start (any more); the preparation's error (nothing started, still awaiting);
+  /// the start's failure (the launcher then ends failed).
+  error start(const network_results& networks) const;
+  /// Whether the launcher still waits for start().
+  bool awaiting_start() const;
+  /// The DHCP responder ACKed `lease` (from any thread): kept for status, told watchers.
+  void lease_given(const launcher_lease& lease) const;
   /// Presses the power button and destroys after `grace` (default: the settings' grace
   /// period). Repeated requests are harmless.
   void shutdown(std::optional<std::chrono::seconds> grace = std::nullopt) const;
@@ -76,6 +109,9 @@ public:
   /// Calls `fn` for every phase change from now on (on the actor's thread). Returns an id
   /// for unsubscribe.
   int subscribe(std::function<void(const phase_change&)> fn) const;
+  /// Calls `fn` for every lease ACKed from now on (on the actor's thread, renewals too).
+  int subscribe_leases(std::function<void(const launcher_lease&)> fn) const;
+  /// Ends a subscription of either kind.
   void unsubscribe(int id) const;
   /// Blocks until the VM has finished (succeeded or failed) and the actor has stopped.
   launcher_outcome wait() const;
@@ -89,8 +125,9 @@ private:
   std::shared_ptr<shared> shared_;
 };
 
-/// Spawns the launcher actor for `conn`'s domain and starts it (define, start). The
-/// connection must outlive the actor (until wait() returns).
+/// Spawns the launcher actor for `conn`'s domain and starts it (define, start), or with
+/// settings.await_start waits for start(). The connection must outlive the actor (until
+/// wait() returns).
 launcher_ref start_launcher(caf::actor_system& sys, virt::connection& conn, launcher_settings settings);
 
 } // namespace podvisor::actors::launcher

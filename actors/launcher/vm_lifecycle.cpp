@@ -115,6 +115,11 @@ void vm_lifecycle::stopped(const domain_event& ev) {
   move_to(vm_phase::failed, with_qemu_log(format("QEMU stopped unexpectedly ({})", ev.detail)));
 }
 
+void vm_lifecycle::abandon(std::string reason) {
+  if (phase_ == vm_phase::idle)
+    move_to(vm_phase::failed, std::move(reason));
+}
+
 error vm_lifecycle::request_shutdown() {
   if (finished())
     return {};

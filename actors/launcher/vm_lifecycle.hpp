@@ -52,6 +52,10 @@ public:
   /// phase is failed and the error is returned.
   error start(const std::string& domain_xml);
 
+  /// Gives up before the domain was started (idle → failed with `reason`): the node
+  /// agent never said start, or the domain could not be prepared. No-op once started.
+  void abandon(std::string reason);
+
   /// A libvirt event about any domain (events of other domains are ignored).
   void on_event(const virt::domain_event& ev);
 

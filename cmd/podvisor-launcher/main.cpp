@@ -1,6 +1,8 @@
 // podvisor-launcher: one VM in one pod. Parses flags, decides the acceleration, converts
 // the VMI, starts the private libvirt daemon, hands the domain to the launcher actor, and
 // tears everything down in order when the VM ends (see options.cpp for the usage text).
+// With --await-start the conversion waits for the node agent's start over the command
+// channel, which names the network results the agent wired in the pod.
 //
 // Order of teardown, always: the domain ends (actor) → its definition is removed → the
 // libvirt connection closes → the daemon gets SIGTERM and is waited for → the daemon's
@@ -55,6 +57,7 @@ struct event_relay {
   std::optional<actors::launcher::launcher_ref> ref;
   std::vector<virt::domain_event> early_events;
   std::optional<error> early_loss;
+  std::vector<actors::launcher::launcher_lease> early_leases;
 
   void event(const virt::domain_event& ev) {
     std::lock_guard lock(mutex);
@@ -70,6 +73,13 @@ struct event_relay {
     else
       early_loss = e;
   }
+  void lease(const actors::launcher::launcher_lease& l) {
+    std::lock_guard lock(mutex);
+    if (ref)
+      ref->lease_given(l);
+    else
+      early_leases.push_back(l);
+  }
   void attach(actors::launcher::launcher_ref r) {
     std::lock_guard lock(mutex);
     ref = r;
@@ -77,17 +87,83 @@ struct event_relay {
       ref->domain_event(ev);
     if (early_loss)
       ref->connection_lost(*early_loss);
+    for (auto& l : early_leases)
+      ref->lease_given(l);
   }
 };
 
-// Logs every lease the DHCP responders hand out (the agent reads it from the log and,
-// later, from the command channel).
-protocols::dhcp_lease_listener_actor::behavior_type lease_logger(log::logger lg) {
+// Logs every lease one DHCP responder hands out and passes it to the launcher actor under
+// the VMI interface's name (the agent reads it from status and watch).
+protocols::dhcp_lease_listener_actor::behavior_type lease_forwarder(log::logger lg, std::string interface,
+                                                                    std::shared_ptr<event_relay> relay) {
   return {
-    [lg](const protocols::dhcp_lease_given& l) {
+    [lg, interface, relay](const protocols::dhcp_lease_given& l) {
       lg.info("DHCP {} {}/{} to {} on {}", l.renewal ? "renewed" : "gave", l.address, l.prefix, l.mac, l.interface);
+      relay->lease({interface, l.mac, l.address});
     },
   };
+}
+
+// The DHCP responders (and their lease forwarders) of the running VM. Started on the
+// launcher actor's thread when the domain is prepared, stopped by main at the end.
+struct dhcp_helpers {
+  std::mutex mutex;
+  std::vector<caf::actor> actors;
+
+  // Starts a responder for every plan; on failure stops those of this call.
+  error start(caf::actor_system& sys, const std::vector<launcher_cmd::dhcp_plan>& plans,
+              const std::shared_ptr<event_relay>& relay, const log::logger& lg) {
+    std::vector<caf::actor> started;
+    auto undo = [&](error e) {
+      for (auto& a : started)
+        caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+      return e;
+    };
+    for (const auto& plan : plans) {
+      auto sock = net::dhcp::dhcp_socket::open(plan.bridge);
+      if (!sock)
+        return undo(error{sock.error().code, format("DHCP for interface {} on {}: {}", plan.interface, plan.bridge,
+                                                    sock.error().message)});
+      auto forwarder = sys.spawn(lease_forwarder, lg, plan.interface, relay);
+      started.push_back(caf::actor_cast<caf::actor>(forwarder));
+      actors::launcher::dhcp_responder_config rc;
+      rc.interface = plan.bridge;
+      rc.lease = plan.lease;
+      auto r = actors::launcher::spawn_dhcp_responder(sys, rc, std::move(*sock), forwarder);
+      if (!r)
+        return undo(error{r.error().code, format("DHCP for interface {}: {}", plan.interface, r.error().message)});
+      started.push_back(caf::actor_cast<caf::actor>(*r));
+      lg.info("DHCP responder for interface {} on {}", plan.interface, plan.bridge);
+    }
+    std::lock_guard lock(mutex);
+    actors.insert(actors.end(), started.begin(), started.end());
+    return {};
+  }
+
+  void stop() {
+    std::lock_guard lock(mutex);
+    for (auto& a : actors)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    actors.clear();
+  }
+};
+
+// The networks a start names, added to those of the flags, each checked to be a regular
+// file (the agent's cached result); the errors are the agent's to fix: invalid_argument.
+expected<launcher_cmd::launcher_options> with_networks(const launcher_cmd::launcher_options& opts,
+                                                       const actors::launcher::network_results& networks) {
+  auto o = opts;
+  for (const auto& [name, path] : networks) {
+    if (o.network_results.count(name) != 0)
+      return error{errc::invalid_argument, format("network {}: already given with --network-result", name)};
+    if (!path.is_absolute())
+      return error{errc::invalid_argument, format("network {}: {} is not an absolute path", name, path.string())};
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+      return error{errc::invalid_argument, format("network {}: {} is not a regular file", name, path.string())};
+    o.network_results[name] = path;
+  }
+  return o;
 }
 
 long ms_since(std::chrono::steady_clock::time_point t) {
@@ -128,15 +204,33 @@ int main(int argc, char** argv) {
   }
   log::logger lg{"launcher"};
 
-  // Everything that can be refused is checked before a daemon is started.
-  auto vm = launcher_cmd::prepare_vm(opts);
-  if (!vm) {
-    lg.error("{}", vm.error().message);
-    return exit_usage;
+  // Everything that can be refused is checked before a daemon is started: the whole
+  // conversion, or with --await-start what is known before the agent's start.
+  std::optional<launcher_cmd::prepared_vm> vm;
+  launcher_cmd::vmi_summary summary;
+  if (opts.await_start_s) {
+    auto s = launcher_cmd::read_vmi_summary(opts);
+    if (!s) {
+      lg.error("{}", s.error().message);
+      return exit_usage;
+    }
+    summary = *s;
+  } else {
+    auto v = launcher_cmd::prepare_vm(opts);
+    if (!v) {
+      lg.error("{}", v.error().message);
+      return exit_usage;
+    }
+    vm = std::move(*v);
+    summary = {vm->domain_name, vm->grace_period_s};
   }
-  lg = log::logger{"launcher", vm->domain_name};
-  lg.info("acceleration: {} ({})", vm->accel_name, vm->accel_reason);
-  lg.debug("domain XML:\n{}", vm->domain_xml);
+  lg = log::logger{"launcher", summary.domain_name};
+  auto log_prepared = [&lg](const launcher_cmd::prepared_vm& v) {
+    lg.info("acceleration: {} ({})", v.accel_name, v.accel_reason);
+    lg.debug("domain XML:\n{}", v.domain_xml);
+  };
+  if (vm)
+    log_prepared(*vm);
 
   std::atomic<bool> stop_requested{false};
   std::mutex ref_mutex;
@@ -210,48 +304,38 @@ int main(int argc, char** argv) {
     cfg.set_scheduler_threads(2);
     caf::actor_system sys{cfg};
     actors::launcher::launcher_settings ls;
-    ls.domain_name = vm->domain_name;
-    ls.domain_xml = vm->domain_xml;
-    ls.grace_period = std::chrono::seconds(vm->grace_period_s);
-    ls.serial_log = vm->serial_log;
+    ls.domain_name = summary.domain_name;
+    ls.grace_period = std::chrono::seconds(summary.grace_period_s);
+    ls.serial_log = opts.work_dir / "serial.log";
     ls.serial_log_max_bytes = opts.serial_log_max_bytes;
-    auto qemu_log = (*daemon)->paths().qemu_log_dir() / (vm->domain_name + ".log");
+    auto qemu_log = (*daemon)->paths().qemu_log_dir() / (summary.domain_name + ".log");
     ls.qemu_log_tail = [qemu_log] { return launcher_cmd::last_lines(qemu_log, 3); };
     virt::libvirt_daemon* dptr = daemon->get();
     ls.daemon_alive = [dptr] { return dptr->running(); };
 
-    // The DHCP responders listen before the guest exists, so its first DISCOVER is answered.
-    std::vector<protocols::dhcp_responder_actor> responders;
-    auto lease_listener = sys.spawn(lease_logger, lg);
-    for (const auto& plan : vm->dhcp) {
-      auto sock = net::dhcp::dhcp_socket::open(plan.bridge);
-      if (!sock) {
-        lg.error("DHCP for interface {} on {}: {}", plan.interface, plan.bridge, sock.error().message);
-        exit_code = 1;
-        break;
+    // The DHCP responders listen before the guest exists, so its first DISCOVER is
+    // answered: they start when the domain is prepared, just before it is defined.
+    dhcp_helpers helpers;
+    ls.prepare = [&](const actors::launcher::network_results& networks) -> expected<std::string> {
+      if (vm) {
+        if (auto e = helpers.start(sys, vm->dhcp, relay, lg); !e.ok())
+          return e;
+        return vm->domain_xml;
       }
-      actors::launcher::dhcp_responder_config rc;
-      rc.interface = plan.bridge;
-      rc.lease = plan.lease;
-      auto r = actors::launcher::spawn_dhcp_responder(sys, rc, std::move(*sock), lease_listener);
-      if (!r) {
-        lg.error("DHCP for interface {}: {}", plan.interface, r.error().message);
-        exit_code = 1;
-        break;
-      }
-      lg.info("DHCP responder for interface {} on {}", plan.interface, plan.bridge);
-      responders.push_back(*r);
-    }
-    auto stop_helpers = [&] {
-      for (auto& r : responders)
-        caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
-      caf::anon_send_exit(lease_listener, caf::exit_reason::user_shutdown);
+      auto o = with_networks(opts, networks);
+      if (!o)
+        return o.error();
+      auto v = launcher_cmd::prepare_vm(*o);
+      if (!v)
+        return error{v.error().code == errc::unsupported ? errc::unsupported : errc::invalid_argument,
+                     v.error().message};
+      log_prepared(*v);
+      if (auto e = helpers.start(sys, v->dhcp, relay, lg); !e.ok())
+        return e;
+      return v->domain_xml;
     };
-    if (responders.size() != vm->dhcp.size()) {
-      stop_helpers();
-      conn->reset();
-      return teardown(1);
-    }
+    if (opts.await_start_s)
+      ls.await_start = std::chrono::seconds(*opts.await_start_s);
 
     auto t_start = std::chrono::steady_clock::now();
     auto ref = actors::launcher::start_launcher(sys, **conn, ls);
@@ -270,12 +354,22 @@ int main(int argc, char** argv) {
       if (stop_requested)
         ref.shutdown();
     }
-    auto control = actors::launcher::control_server::start(opts.control_socket, ref, vm->domain_name,
+    bool control_failed = false;
+    auto control = actors::launcher::control_server::start(opts.control_socket, ref, summary.domain_name,
                                                           format("podvisor-launcher {}", podvisor::version_string));
-    if (!control)
+    if (!control && opts.await_start_s) {
+      // Nobody could ever say start.
+      lg.error("command channel unavailable: {}", control.error().message);
+      control_failed = true;
+      ref.shutdown(0s);
+    } else if (!control) {
       lg.warn("command channel unavailable: {}", control.error().message);
-    else
+    } else if (opts.await_start_s) {
+      lg.info("command channel on {}; awaiting the node agent's start for {} s", opts.control_socket.string(),
+              *opts.await_start_s);
+    } else {
       lg.info("command channel on {}", opts.control_socket.string());
+    }
 
     // The capabilities probe has happened once the domain is defined; publish it for the
     // next launcher on this node as soon as the VM runs.
@@ -296,8 +390,8 @@ int main(int argc, char** argv) {
     }
     if (control)
       (*control)->stop();
-    stop_helpers();
-    exit_code = outcome->exit_code;
+    helpers.stop();
+    exit_code = control_failed ? 1 : outcome->exit_code;
     if (exit_code == 0)
       lg.info("VM {}: {}", outcome->phase, outcome->reason);
     else

@@ -38,6 +38,10 @@ Flags:
                              terminationGracePeriodSeconds, else 30)
   --serial-log-max-bytes N   rotate the serial console log above N bytes (default 8 MiB)
   --control-socket PATH      the agent's command channel (default WORK_DIR/control.sock)
+  --await-start SECONDS      start the daemon and the command channel, then wait for the
+                             node agent's start (which names the network results) before
+                             defining the domain; exit 1 when none comes in time
+                             (otherwise the domain starts at once)
   --log-level SPEC           e.g. info or debug,launcher=trace (also PODVISOR_LOG)
   -h, --help                 this help
   --version                  print the version
@@ -63,7 +67,8 @@ expected<std::pair<std::string, std::string>> split_named(const std::string& fla
 
 const std::set<std::string, std::less<>> known_flags{
     "--network-result", "--vmi",    "--work-dir", "--capabilities-cache", "--accel",                "--interface",      "--volume",
-    "--kernel", "--initrd",   "--grace-period",       "--serial-log-max-bytes", "--control-socket", "--log-level"};
+    "--kernel", "--initrd",   "--grace-period",       "--serial-log-max-bytes", "--control-socket", "--log-level",
+    "--await-start"};
 
 } // namespace
 
@@ -166,6 +171,13 @@ expected<launcher_options> parse_options(const std::vector<std::string>& args) {
       o.serial_log_max_bytes = *n;
     } else if (flag == "--control-socket") {
       o.control_socket = *v;
+    } else if (flag == "--await-start") {
+      auto n = parse_uint(flag, *v);
+      if (!n)
+        return n.error();
+      if (*n < 1 || *n > 86400)
+        return error{errc::invalid_argument, format("--await-start: \"{}\" is not between 1 and 86400 seconds", *v)};
+      o.await_start_s = static_cast<std::int64_t>(*n);
     } else if (flag == "--log-level") {
       o.log_level = *v;
     } else {

@@ -30,6 +30,9 @@ struct launcher_options {
   std::optional<std::int64_t> grace_period_s;
   std::uint64_t serial_log_max_bytes = 8u << 20;
   std::filesystem::path control_socket;
+  /// --await-start: wait this long for the node agent's start (with the network results)
+  /// before defining the domain.
+  std::optional<std::int64_t> await_start_s;
   std::string log_level;
   bool help = false;
   bool version = false;

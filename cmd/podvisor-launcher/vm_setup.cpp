@@ -78,7 +78,11 @@ error add_dhcp_options(const api::virtual_machine_instance& vmi, const std::stri
 
 } // namespace
 
-expected<prepared_vm> prepare_vm(const launcher_options& opts) {
+namespace {
+
+// Reads and admits the VMI of --vmi (the same decode → defaults → validation as the API
+// server).
+expected<api::virtual_machine_instance> load_vmi(const launcher_options& opts) {
   std::vector<api::json> docs;
   std::string load_error;
   if (!api::load_manifest_file(opts.vmi_file, docs, load_error))
@@ -100,6 +104,35 @@ expected<prepared_vm> prepare_vm(const launcher_options& opts) {
   auto decoded = api::decode<api::virtual_machine_instance>(admitted.object);
   if (!decoded.ok())
     return error{errc::invalid_argument, format("--vmi {}: cannot decode the admitted object", opts.vmi_file.string())};
+  return std::move(decoded.value);
+}
+
+bool has_interface(const api::virtual_machine_instance& vmi, const std::string& name) {
+  for (const auto& i : vmi.spec.domain.devices.interfaces)
+    if (i.name == name)
+      return true;
+  return false;
+}
+
+} // namespace
+
+expected<vmi_summary> read_vmi_summary(const launcher_options& opts) {
+  auto vmi = load_vmi(opts);
+  if (!vmi)
+    return vmi.error();
+  vmi_summary s;
+  // virt/converter/identity_configurator's naming.
+  const auto& meta = vmi->metadata;
+  s.domain_name = meta.namespace_.empty() ? meta.name : meta.namespace_ + "_" + meta.name;
+  s.grace_period_s =
+      opts.grace_period_s.value_or(vmi->spec.termination_grace_period_seconds.value_or(default_grace_period_s));
+  return s;
+}
+
+expected<prepared_vm> prepare_vm(const launcher_options& opts) {
+  auto loaded = load_vmi(opts);
+  if (!loaded)
+    return loaded.error();
 
   prepared_vm vm;
   auto accel = decide_accel(opts.accel);
@@ -108,13 +141,16 @@ expected<prepared_vm> prepare_vm(const launcher_options& opts) {
   vm.serial_log = opts.work_dir / "serial.log";
 
   virt::converter_input in;
-  in.vmi = std::move(decoded.value);
+  in.vmi = std::move(*loaded);
   in.type = accel.type;
   in.volumes = opts.volumes;
   in.interfaces = opts.interfaces;
   for (const auto& [name, path] : opts.network_results) {
     if (in.interfaces.count(name) != 0)
       return error{errc::invalid_argument, format("interface {}: both --interface and --network-result given", name)};
+    if (!has_interface(in.vmi, name))
+      return error{errc::invalid_argument,
+                   format("--network-result {}: the VMI has no interface named {}", name, name)};
     auto state = net::binding::read_complete_state(path);
     if (!state)
       return error{state.error().code,

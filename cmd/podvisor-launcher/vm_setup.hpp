@@ -36,6 +36,16 @@ struct prepared_vm {
 /// Reads, admits and converts the VMI of `opts`. Errors say which file or field.
 expected<prepared_vm> prepare_vm(const launcher_options& opts);
 
+/// What a launcher that converts the VMI only when the node agent says start
+/// (--await-start) needs to know before.
+struct vmi_summary {
+  std::string domain_name; ///< <namespace>_<name>, as the converter names it
+  std::int64_t grace_period_s = 30;
+};
+
+/// Reads and admits the VMI of `opts` (the same checks as prepare_vm before conversion).
+expected<vmi_summary> read_vmi_summary(const launcher_options& opts);
+
 /// The last `n` lines of a text file joined with " | " (empty when unreadable).
 std::string last_lines(const std::filesystem::path& path, std::size_t n);
 
