@@ -69,10 +69,10 @@ bool safe_uid(const std::string& uid) {
   return !uid.empty() && uid != "." && uid != ".." && uid.find('/') == std::string::npos;
 }
 
-bool software_emulation(const agent_state& st, const std::string& uid) {
-  if (!st.deps.launcher_pods)
+bool software_emulation(const std::shared_ptr<const actors::kube::informer_cache>& pods, const std::string& uid) {
+  if (!pods)
     return false;
-  for (const auto& pod : st.deps.launcher_pods->by_index("owner", uid)) {
+  for (const auto& pod : pods->by_index("owner", uid)) {
     auto m = pod->find("metadata");
     if (m == pod->end() || !m->is_object() || !m->contains("annotations") || !(*m)["annotations"].is_object())
       continue;
@@ -88,7 +88,7 @@ void spawn_child(agent_pointer self, const std::string& key, const protocols::ku
   vm.uid = std::string{vmi.uid()};
   auto cfg = st.config.supervisor;
   cfg.vmi_dir = st.config.vmi_dir_root / vm.uid;
-  cfg.software_emulation = software_emulation(st, vm.uid);
+  cfg.software_emulation = [pods = st.deps.launcher_pods, uid = vm.uid] { return software_emulation(pods, uid); };
   cfg.clock = st.config.clock;
   vm_supervisor_deps deps;
   deps.backend = st.deps.make_backend(cfg.vmi_dir);
@@ -175,16 +175,22 @@ void on_down(agent_pointer self, const caf::down_msg& msg) {
   spawn_child(self, key, vmi);
 }
 
+/// Stops a child on purpose (not a crash: it is not restarted).
+void stop_child(agent_pointer self, vm_record& vm) {
+  if (!vm.child)
+    return;
+  self->state.keys.erase(vm.child.address());
+  self->demonitor(vm.child.address());
+  caf::anon_send_exit(vm.child, caf::exit_reason::user_shutdown);
+  vm.child = nullptr;
+}
+
 void on_gone(agent_pointer self, const std::string& key) {
   auto& st = self->state;
   auto it = st.vms.find(key);
   if (it == st.vms.end())
     return;
-  if (it->second.child) {
-    st.keys.erase(it->second.child.address());
-    self->demonitor(it->second.child.address());
-    caf::anon_send_exit(it->second.child, caf::exit_reason::user_shutdown);
-  }
+  stop_child(self, it->second);
   // The VMI is gone, so its pod is too (the controller removes its finalizer only
   // then): nothing reads the shared directory any more.
   if (safe_uid(it->second.uid)) {
@@ -203,6 +209,14 @@ void on_vmi(agent_pointer self, const std::string& key, const protocols::kube_ob
     on_gone(self, key); // deleted and recreated under the same name
     it = st.vms.end();
   }
+  auto rank = vmi_phase_rank(status_string(vmi.json(), "phase"));
+  if (it != st.vms.end() && it->second.child && rank == 5) {
+    // Final (the supervisor's own write, or the controller's after the pod failed):
+    // nothing left to supervise.
+    stop_child(self, it->second);
+    it->second.done = true;
+    return;
+  }
   if (it != st.vms.end() && it->second.child) {
     caf::anon_send(it->second.child, vmi);
     return;
@@ -211,7 +225,6 @@ void on_vmi(agent_pointer self, const std::string& key, const protocols::kube_ob
     return;
   if (status_string(vmi.json(), "nodeName") != st.config.node_name)
     return;
-  auto rank = vmi_phase_rank(status_string(vmi.json(), "phase"));
   if (rank < 3 || rank == 5)
     return; // the controller's, or finished
   spawn_child(self, key, vmi);

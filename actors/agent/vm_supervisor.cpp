@@ -146,7 +146,7 @@ void write_status(supervisor_pointer self) {
   const podvisor::clock& clock = st.config.clock != nullptr ? *st.config.clock : podvisor::real_clock::instance();
   vm_status_facts facts;
   facts.now = podvisor::kube::api::format_timestamp(podvisor::kube::api::timestamp{clock.wall_now()});
-  facts.software_emulation = st.config.software_emulation;
+  facts.software_emulation = st.config.software_emulation && st.config.software_emulation();
   auto change = kube::mutate_status(st.vmi_namespace, st.vmi_name,
                                     [report = st.machine.report(), facts](nlohmann::json& o) -> podvisor::error {
                                       apply_vm_report(o, report, facts); // nothing to do: no write

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -53,8 +54,10 @@ struct vm_supervisor_config {
   std::chrono::milliseconds connect_timeout{5000};
   /// AGENT_DIR/<uid>.
   std::filesystem::path vmi_dir;
-  /// The launcher pod runs under TCG (SoftwareEmulation condition).
-  bool software_emulation = false;
+  /// Whether the launcher pod runs under TCG (SoftwareEmulation condition); asked at
+  /// every status write, since the pod may reach the agent's cache after the VMI.
+  /// Empty → never.
+  std::function<bool()> software_emulation;
   /// Timestamps written; nullptr → the real clock. Must outlive the actor.
   const podvisor::clock* clock = nullptr;
 };

@@ -396,3 +396,21 @@ TEST_CASE("agent: a crashing supervisor is restarted, then the VMI fails past th
   CHECK(f.phase("calm") == "Running");
   CHECK(f.launcher("calm").starts == 1);
 }
+
+TEST_CASE("agent: a VMI the controller fails stops its supervisor", "[agent]") {
+  agent_fixture f;
+  f.prepare = [](fake_launcher& l) { l.socket_present = false; };
+  f.add_vmi("web", "Scheduled", "node-1");
+  auto& l = f.launcher("web");
+  f.advance(std::chrono::seconds{1});
+  REQUIRE(l.connects == 2);
+  // The launcher pod failed: the controller writes Failed.
+  auto v = f.vmi("web");
+  v["status"]["phase"] = "Failed";
+  v["status"]["reason"] = "PodFailed";
+  REQUIRE(f.client->update_status(res::virtual_machine_instances(), v));
+  f.settle();
+  f.advance(std::chrono::seconds{5});
+  CHECK(l.connects == 2); // no more attempts
+  CHECK(f.vmi("web")["status"]["reason"] == "PodFailed");
+}
