@@ -175,9 +175,10 @@ caf::behavior launcher_behavior(launcher_actor* self, std::shared_ptr<launcher_r
     [self](lnch_begin_atom, const network_results& networks) -> error {
       auto& st = self->state;
       if (!st.shared->awaiting)
-        return error{errc::conflict, st.life->phase() == vm_phase::idle
-                                         ? "the launcher does not await start"
-                                         : format("the domain was already started (phase {})", st.life->phase())};
+        return error{errc::conflict, !st.settings.await_start
+                                         ? std::string("the launcher does not await start (it started the domain at once)")
+                                         : format("the domain was already started or given up (phase {})",
+                                                  st.life->phase())};
       st.lg.info("start requested over the command channel ({} networks)", networks.size());
       auto err = begin(self, networks);
       if (!err.ok())
