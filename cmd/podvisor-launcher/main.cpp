@@ -148,24 +148,6 @@ struct dhcp_helpers {
   }
 };
 
-// The networks a start names, added to those of the flags, each checked to be a regular
-// file (the agent's cached result); the errors are the agent's to fix: invalid_argument.
-expected<launcher_cmd::launcher_options> with_networks(const launcher_cmd::launcher_options& opts,
-                                                       const actors::launcher::network_results& networks) {
-  auto o = opts;
-  for (const auto& [name, path] : networks) {
-    if (o.network_results.count(name) != 0)
-      return error{errc::invalid_argument, format("network {}: already given with --network-result", name)};
-    if (!path.is_absolute())
-      return error{errc::invalid_argument, format("network {}: {} is not an absolute path", name, path.string())};
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec))
-      return error{errc::invalid_argument, format("network {}: {} is not a regular file", name, path.string())};
-    o.network_results[name] = path;
-  }
-  return o;
-}
-
 long ms_since(std::chrono::steady_clock::time_point t) {
   return static_cast<long>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t).count());
@@ -322,7 +304,7 @@ int main(int argc, char** argv) {
           return e;
         return vm->domain_xml;
       }
-      auto o = with_networks(opts, networks);
+      auto o = launcher_cmd::with_start_networks(opts, networks);
       if (!o)
         return o.error();
       auto v = launcher_cmd::prepare_vm(*o);

@@ -116,6 +116,22 @@ bool has_interface(const api::virtual_machine_instance& vmi, const std::string& 
 
 } // namespace
 
+expected<launcher_options> with_start_networks(const launcher_options& opts,
+                                               const std::map<std::string, std::filesystem::path>& networks) {
+  auto o = opts;
+  for (const auto& [name, path] : networks) {
+    if (o.network_results.count(name) != 0)
+      return error{errc::invalid_argument, format("network {}: already given with --network-result", name)};
+    if (!path.is_absolute())
+      return error{errc::invalid_argument, format("network {}: {} is not an absolute path", name, path.string())};
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec))
+      return error{errc::invalid_argument, format("network {}: {} is not a regular file", name, path.string())};
+    o.network_results[name] = path;
+  }
+  return o;
+}
+
 expected<vmi_summary> read_vmi_summary(const launcher_options& opts) {
   auto vmi = load_vmi(opts);
   if (!vmi)

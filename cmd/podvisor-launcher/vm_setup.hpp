@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "cmd/podvisor-launcher/options.hpp"
@@ -35,6 +36,12 @@ struct prepared_vm {
 
 /// Reads, admits and converts the VMI of `opts`. Errors say which file or field.
 expected<prepared_vm> prepare_vm(const launcher_options& opts);
+
+/// `opts` with the networks the node agent's start names added to those of the flags.
+/// invalid_argument (the agent's to fix) for a relative path, a path that is not a
+/// regular file, or an interface --network-result already names.
+expected<launcher_options> with_start_networks(const launcher_options& opts,
+                                               const std::map<std::string, std::filesystem::path>& networks);
 
 /// What a launcher that converts the VMI only when the node agent says start
 /// (--await-start) needs to know before.

@@ -183,3 +183,14 @@ TEST_CASE("the volume flag: NAME=PATH, optionally with a format", "[cmd][launche
   CHECK(contains(fails(base({"--volume", "a=/a.img,"})), "is not raw or qcow2"));
   CHECK(contains(fails(base({"--volume", "/a.img"})), "expected NAME=VALUE"));
 }
+
+TEST_CASE("--await-start takes 1 to 86400 seconds; without it the domain starts at once", "[cmd][launcher]") {
+  CHECK_FALSE(parse_options(base({}))->await_start_s);
+  CHECK(parse_options(base({"--await-start", "300"}))->await_start_s == 300);
+  CHECK(parse_options(base({"--await-start=1"}))->await_start_s == 1);
+  CHECK(contains(fails(base({"--await-start", "0"})), "not between 1 and 86400"));
+  CHECK(contains(fails(base({"--await-start", "86401"})), "not between 1 and 86400"));
+  CHECK(contains(fails(base({"--await-start", "-5"})), "--await-start"));
+  CHECK(contains(fails(base({"--await-start"})), "--await-start needs a value"));
+  CHECK(contains(usage, "--await-start SECONDS"));
+}

@@ -3,6 +3,7 @@
 // TFTP server, NTP servers, private options 224..254).
 #include <catch2/catch_test_macros.hpp>
 
+#include <map>
 #include <string>
 
 #include "cmd/podvisor-launcher/vm_setup.hpp"
@@ -138,4 +139,57 @@ TEST_CASE("dhcpOptions that cannot be served are refused, naming the field", "[c
   auto twice = refused(R"({"privateOptions": [{"option": 230, "value": "a"}, {"option": 230, "value": "b"}]})");
   CHECK(twice.find("privateOptions[1].option") != std::string::npos);
   CHECK(twice.find("Duplicate value: 230") != std::string::npos);
+}
+
+TEST_CASE("a network result for an interface the VMI does not have is refused", "[cmd][launcher][dhcp]") {
+  setup s("");
+  s.opts.network_results["third"] = s.opts.network_results.at("second");
+  auto vm = prepare_vm(s.opts);
+  REQUIRE_FALSE(vm);
+  CHECK(vm.error().code == errc::invalid_argument);
+  CHECK(vm.error().message == "--network-result third: the VMI has no interface named third");
+}
+
+TEST_CASE("the networks of the agent's start join the flags' after checks", "[cmd][launcher][dhcp]") {
+  setup s("");
+  auto flags = s.opts;
+  auto second = flags.network_results.at("second");
+  flags.network_results.erase("second");
+  auto joined = with_start_networks(flags, {{"second", second}});
+  REQUIRE(joined);
+  CHECK(joined->network_results == s.opts.network_results);
+  REQUIRE(prepare_vm(*joined));
+
+  auto refused = [&](const std::map<std::string, std::filesystem::path>& n) {
+    auto o = with_start_networks(flags, n);
+    REQUIRE_FALSE(o);
+    CHECK(o.error().code == errc::invalid_argument);
+    return o.error().message;
+  };
+  CHECK(refused({{"second", "second.json"}}) == "network second: second.json is not an absolute path");
+  CHECK(refused({{"second", s.dir.path()}}) ==
+        "network second: " + s.dir.path().string() + " is not a regular file");
+  CHECK(refused({{"second", s.dir.path() / "nope.json"}}) ==
+        "network second: " + (s.dir.path() / "nope.json").string() + " is not a regular file");
+  CHECK(refused({{"default", flags.network_results.at("default")}}) ==
+        "network default: already given with --network-result");
+  // A file that is there but no binding result: prepare_vm names it.
+  auto junk = with_start_networks(flags, {{"second", s.dir.write("junk.json", "{")}});
+  REQUIRE(junk);
+  auto vm = prepare_vm(*junk);
+  REQUIRE_FALSE(vm);
+  CHECK(vm.error().message.find("--network-result second=") != std::string::npos);
+}
+
+TEST_CASE("the VMI summary names the domain and the grace period before conversion", "[cmd][launcher]") {
+  setup s("");
+  s.opts.network_results.clear(); // an await-start launcher knows no networks yet
+  auto sum = read_vmi_summary(s.opts);
+  REQUIRE(sum);
+  CHECK(sum->domain_name == "test_tiny");
+  CHECK(sum->grace_period_s == 30);
+  s.opts.grace_period_s = 7;
+  CHECK(read_vmi_summary(s.opts)->grace_period_s == 7);
+  s.opts.vmi_file = s.dir.write("bad.json", "{");
+  CHECK(read_vmi_summary(s.opts).error().code == errc::invalid_argument);
 }
