@@ -92,8 +92,16 @@ class Channel:
         self.sock.settimeout(30)
         self.sock.connect(path)
         self.f = self.sock.makefile("rw")
-        hello = self.call({"op": "hello", "versions": [1]})
-        assert hello["ok"] and hello["version"] == 1, hello
+        self.hello = self.call({"op": "hello", "versions": [1]})
+        assert self.hello["ok"] and self.hello["version"] == 1, self.hello
+
+    def next_line(self, timeout):
+        """The next line of a watch stream as JSON."""
+        self.sock.settimeout(timeout)
+        line = self.f.readline()
+        if not line:
+            raise ConnectionError("launcher closed the channel")
+        return json.loads(line)
 
     def call(self, req):
         self.f.write(json.dumps(req) + "\n")
@@ -110,13 +118,14 @@ class Channel:
 class Launcher:
     """One podvisor-launcher process; close() always leaves nothing running."""
 
-    def __init__(self, name, grace=20, interface=None, netns=None, network_result=None, patch=None):
+    def __init__(self, name, grace=20, interface=None, netns=None, network_result=None, patch=None,
+                 await_start=None, with_interface=False):
         # Short: the daemon's socket path lives under it (108-byte limit).
         self.tmp = tempfile.mkdtemp(prefix="pvl-")
         self.work = os.path.join(self.tmp, "w")
         self.log_path = os.path.join(self.tmp, "launcher.log")
         self.serial = os.path.join(self.work, "serial.log")
-        spec = vmi(name, grace, interface is not None or network_result is not None)
+        spec = vmi(name, grace, interface is not None or network_result is not None or with_interface)
         if patch:
             spec = patch(spec)
         with open(os.path.join(self.tmp, "vmi.json"), "w") as f:
@@ -128,6 +137,8 @@ class Launcher:
             cmd += ["--interface", interface]
         if network_result:
             cmd += ["--network-result", network_result]
+        if await_start:
+            cmd += ["--await-start", str(await_start)]
         if netns:
             cmd = ["ip", "netns", "exec", netns] + cmd
         self.cmd = cmd
@@ -381,6 +392,27 @@ class LauncherTest(unittest.TestCase):
             self.assertIn("--work-dir is required", out.stderr)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+    def test_await_start_without_a_start_exits_1_with_the_reason(self):
+        l = self.launcher("waiting", await_start=6, with_interface=True)
+        ch = l.channel()
+        self.assertTrue(ch.hello["awaitingStart"], ch.hello)
+        self.assertEqual(ch.hello["pid"], l.proc.pid)
+        status = ch.call({"op": "status"})
+        self.assertEqual((status["phase"], status["leases"]), ("idle", []), status)
+        # A start naming a result file that is not there is refused; the launcher still
+        # awaits (the agent may retry) and no domain was defined.
+        missing = os.path.join(l.tmp, "missing.json")
+        bad = ch.call({"op": "start", "networks": {"default": missing}})
+        self.assertEqual(bad["error"]["code"], "invalid_argument", bad)
+        self.assertIn("is not a regular file", bad["error"]["message"])
+        self.assertEqual(ch.call({"op": "start", "networks": {"default": "net.json"}})["error"]["code"],
+                         "invalid_argument")
+        self.assertEqual(ch.call({"op": "status"})["phase"], "idle")
+        self.assertEqual(l.wait_exit(60), 1, l.log_text())
+        self.assertIn("the node agent did not start the VM within 6 s", l.log_text())
+        ch.close()
+        self.assert_nothing_left(l)
 
 
 if __name__ == "__main__":

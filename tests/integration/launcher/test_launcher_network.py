@@ -3,7 +3,9 @@ a pod namespace the test made, then podvisor-launcher — inside that namespace,
 pod — boots the test guest with --network-result. The guest's real udhcpc takes its
 address from the launcher's DHCP responder, and a client in the "node" namespace reaches
 the guest's HTTP endpoint at the pod IP (bridge: the guest has it; masquerade: DNAT to
-10.0.2.2). Needs root. Run with Debian's /usr/bin/python3.
+10.0.2.2). The node agent's way too: the launcher awaits start, the network is wired
+afterwards, start names its result, and the lease comes back as a watch event. Needs
+root. Run with Debian's /usr/bin/python3.
 """
 
 import json
@@ -11,9 +13,11 @@ import os
 import signal
 import subprocess
 import tempfile
+import time
 import unittest
 
-from test_launcher import Launcher, wait_until, setUpModule as launcher_setup, tearDownModule as launcher_teardown
+from test_launcher import BOOT_TIMEOUT, Launcher, wait_until, setUpModule as launcher_setup, \
+    tearDownModule as launcher_teardown
 
 BUILD = os.environ.get("PODVISOR_BUILD_DIR", "build")
 PODVISOR_NET = os.path.join(BUILD, "bin", "podvisor-net")
@@ -118,6 +122,40 @@ class GuestNetworkTest(unittest.TestCase):
         l.wait_marker("http ready")
         status = wait_until(lambda: self.net.http_from_node(POD_IP), 60, "the guest's HTTP endpoint through DNAT")
         self.assertEqual(status["address"].split("/")[0], "10.0.2.2", status)
+        self.stop(l)
+
+    def test_await_start_then_start_with_the_network_result_gives_a_lease_event(self):
+        l = Launcher("agented", netns=self.net.pod, await_start=300, with_interface=True)
+        self.launchers.append(l)
+        l.start()
+        ch = l.channel()
+        self.assertTrue(ch.hello["awaitingStart"], ch.hello)
+        self.assertEqual(ch.hello["pid"], l.proc.pid)  # `ip netns exec` execs the launcher
+        # What the agent does: phase 1 in the pod's namespace after the launcher is up,
+        # then start with the cached result.
+        self.net.bind("bridge")
+        watch = l.channel()
+        self.assertEqual(watch.call({"op": "watch"}), {"ok": True})
+        ch.sock.settimeout(BOOT_TIMEOUT)
+        started = ch.call({"op": "start", "networks": {"default": self.net.state}})
+        self.assertEqual(started, {"ok": True}, l.log_text())
+        self.assertEqual(ch.call({"op": "status"})["phase"], "running")
+        again = ch.call({"op": "start"})
+        self.assertEqual(again["error"]["code"], "conflict", again)
+        deadline = time.monotonic() + BOOT_TIMEOUT
+        lease = None
+        while lease is None and time.monotonic() < deadline:
+            ev = watch.next_line(BOOT_TIMEOUT)
+            if ev["event"] == "lease":
+                lease = ev
+        self.assertIsNotNone(lease, l.log_text())
+        self.assertEqual((lease["interface"], lease["ip"]), ("default", POD_IP), lease)
+        self.assertRegex(lease["mac"], r"^([0-9a-f]{2}:){5}[0-9a-f]{2}$")
+        l.wait_marker(f"lease ip={POD_IP}/24 router={NODE_IP} dns=10.99.0.53")
+        status = ch.call({"op": "status"})
+        self.assertEqual(status["leases"], [{"interface": "default", "mac": lease["mac"], "ip": POD_IP}], status)
+        ch.close()
+        watch.close()
         self.stop(l)
 
 
