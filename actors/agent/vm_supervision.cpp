@@ -167,7 +167,9 @@ auto vm_supervision::on(const launcher_phase_seen& in) -> actions {
   if (in.phase == "failed")
     return fail("LauncherFailed",
                 "the launcher reported failure" + (in.reason.empty() ? std::string{} : ": " + in.reason));
-  if (in.phase == "running" && (stage_ == vm_stage::starting || stage_ == vm_stage::booting))
+  // A paused VM is still Running for its VMI (KubeVirt adds a Paused condition).
+  if ((in.phase == "running" || in.phase == "paused") &&
+      (stage_ == vm_stage::starting || stage_ == vm_stage::booting))
     return become_running();
   return {};
 }

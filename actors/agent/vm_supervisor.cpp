@@ -93,9 +93,14 @@ void post_connect(supervisor_pointer self) {
 void post_status(supervisor_pointer self) {
   auto& st = self->state;
   st.deps.commands->post([backend = st.deps.backend, send = input_sender{self->address()}] {
+    // A re-adopted VM learns its phase only here (the watch reports changes), so a
+    // failed query is retried (the backend reconnects a broken connection) before
+    // the boot wait decides.
     auto status = backend->status();
+    for (int attempt = 1; !status && attempt < 3; ++attempt)
+      status = backend->status();
     if (!status)
-      return; // the watch stream reports what matters; the next query corrects the rest
+      return;
     for (const auto& l : status->leases)
       send(lease_seen{l.interface, l.mac, l.ip});
     send(launcher_phase_seen{status->phase, status->reason});

@@ -82,6 +82,11 @@ TEST_CASE("vm_supervision: the path of a fresh VM, step by step", "[vm_supervisi
      {"write status", "event Normal Running: the VM is running"},
      vm_stage::running,
      "Running"},
+    // Re-adopting a paused VM: still Running.
+    {{launcher_connected{42, false}, launcher_phase_seen{"paused", ""}},
+     {"write status", "event Normal Running: the VM is running"},
+     vm_stage::running,
+     "Running"},
     // Phases before running change nothing.
     {{launcher_connected{42, true}, network_wired{}, start_answered{}, launcher_phase_seen{"starting", ""}},
      {},
