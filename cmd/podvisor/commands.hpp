@@ -16,4 +16,8 @@ int run_up(const std::vector<std::string_view>& args);
 /// `podvisor start|stop|restart vm NAME [-n NS] [--kubeconfig F]` (`verb` is the action).
 int run_power(std::string_view verb, const std::vector<std::string_view>& args);
 
+/// `podvisor introspect vmi NAME [-n NS] [--kubeconfig F] [-o json] [--watch]`: what the
+/// node agent running the VMI knows about it.
+int run_introspect(const std::vector<std::string_view>& args);
+
 } // namespace podvisor::cli

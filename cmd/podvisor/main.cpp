@@ -23,6 +23,8 @@ Commands:
   start       start a VirtualMachine:   podvisor start vm NAME [-n NS] [--kubeconfig F]
   stop        stop a VirtualMachine:    podvisor stop vm NAME [-n NS] [--kubeconfig F]
   restart     restart a VirtualMachine: podvisor restart vm NAME [-n NS] [--kubeconfig F]
+  introspect  what the node agent knows about a VMI (state, timeline, wiring):
+              podvisor introspect vmi NAME [-n NS] [-o json] [--watch]
   version     print the version
 
 Flags:
@@ -54,6 +56,8 @@ int main(int argc, char** argv) {
     return podvisor::cli::run_up(rest);
   if (command == "start" || command == "stop" || command == "restart")
     return podvisor::cli::run_power(command, rest);
+  if (command == "introspect")
+    return podvisor::cli::run_introspect(rest);
   std::fprintf(stderr, "podvisor: unknown command \"%.*s\"; see podvisor --help\n",
                static_cast<int>(command.size()), command.data());
   return 2;

@@ -44,6 +44,13 @@ public:
 
   /// GET of an arbitrary path (discovery, /version); the body as text.
   expected<std::string> get_raw(std::string_view path);
+  /// A streaming GET of an arbitrary path (a node agent's NDJSON watch) on its own
+  /// connection, like `watch`: `on_data` gets the body as it arrives and returns false to
+  /// stop. {} when the server ended the body or `on_data` stopped; a non-2xx answer
+  /// classified as `get_raw` does; errc::timeout after watch_idle_timeout without a byte;
+  /// errc::cancelled through `handle`.
+  error stream_raw(std::string_view path, const std::function<bool(std::string_view)>& on_data,
+                   watch_handle* handle = nullptr);
 
   /// The shared state (rest_client_impl.hpp); public so that the implementation files'
   /// helpers can name it, opaque to everyone else.

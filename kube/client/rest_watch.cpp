@@ -130,4 +130,67 @@ error rest_client::watch(const resource_ref& r, std::string_view ns, const watch
   return {};
 }
 
+error rest_client::stream_raw(std::string_view path, const std::function<bool(std::string_view)>& on_data,
+                              watch_handle* handle) {
+  auto what = "get " + std::string(path);
+  if (path.empty() || path.front() != '/')
+    return error{errc::invalid_argument, "the path must start with '/'"}.with_context(what);
+  if (handle && handle->cancelled())
+    return error{errc::cancelled, "cancelled before it started"}.with_context(what);
+  auto idle_timeout = impl_->config.watch_idle_timeout;
+  auto client = impl_->make_client(idle_timeout);
+  if (!client)
+    return client.error().with_context(what);
+  auto& c = **client;
+  c.set_keep_alive(false);
+  c.set_decompress(false);
+  httplib::Headers headers;
+  for (auto& [name, value] : impl_->base_headers(impl_->tokens->current()))
+    headers.emplace(name, value);
+
+  int status = 0;
+  std::string error_body;
+  bool stopped_by_caller = false;
+  auto last_byte = std::chrono::steady_clock::now();
+  binding bound{handle, [&c] { c.stop(); }};
+  reset_verify_failure();
+  auto result = c.Get(
+    impl_->full_target(path), headers,
+    [&](const httplib::Response& res) {
+      status = res.status;
+      return !(handle && handle->cancelled());
+    },
+    [&](const char* data, std::size_t size) {
+      last_byte = std::chrono::steady_clock::now();
+      if (handle && handle->cancelled())
+        return false;
+      if (status < 200 || status > 299) {
+        if (error_body.size() < 64 * 1024)
+          error_body.append(data, std::min(size, 64 * 1024 - error_body.size()));
+        return true;
+      }
+      if (!on_data(std::string_view(data, size))) {
+        stopped_by_caller = true;
+        return false;
+      }
+      return true;
+    });
+
+  if (handle && handle->cancelled())
+    return error{errc::cancelled, "cancelled"}.with_context(what);
+  if (stopped_by_caller)
+    return {};
+  if (!result) {
+    auto silent = std::chrono::steady_clock::now() - last_byte;
+    if (result.error() == httplib::Error::Read && silent + std::chrono::milliseconds(50) >= idle_timeout)
+      return error{errc::timeout, "no data from " + impl_->address.origin() + " for "
+                                    + std::to_string(idle_timeout.count()) + " ms (the stream is considered broken)"}
+        .with_context(what);
+    return impl_->transport_error(result.error(), silent, idle_timeout, true).with_context(what);
+  }
+  if (status < 200 || status > 299)
+    return classify(status, error_body).with_context(what);
+  return {};
+}
+
 } // namespace podvisor::kube::client

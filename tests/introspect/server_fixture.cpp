@@ -74,6 +74,11 @@ bool fake_provider::wait_for_watchers(std::size_t n, std::chrono::milliseconds t
   return cv_.wait_for(lock, timeout, [&] { return watchers_.size() >= n; });
 }
 
+bool fake_provider::wait_for_no_watchers(std::chrono::milliseconds timeout) {
+  std::unique_lock lock{mu_};
+  return cv_.wait_for(lock, timeout, [&] { return watchers_.empty(); });
+}
+
 std::size_t fake_provider::watchers() const {
   std::lock_guard lock{mu_};
   return watchers_.size();
@@ -175,6 +180,31 @@ std::string raw_tls_exchange(int port, const std::string& bytes, bool* handshake
   SSL_CTX_free(ctx);
   ::close(fd);
   return out;
+}
+
+idle_tls_connection::idle_tls_connection(int port) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{5, 0};
+  setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+    return;
+  auto* ctx = SSL_CTX_new(TLS_client_method());
+  auto* ssl = SSL_new(ctx);
+  ctx_ = ctx;
+  ssl_ = ssl;
+  SSL_set_fd(ssl, fd_);
+  ok_ = SSL_connect(ssl) == 1;
+}
+
+idle_tls_connection::~idle_tls_connection() {
+  SSL_free(static_cast<SSL*>(ssl_));
+  SSL_CTX_free(static_cast<SSL_CTX*>(ctx_));
+  if (fd_ >= 0)
+    ::close(fd_);
 }
 
 } // namespace podvisor::test

@@ -34,6 +34,8 @@ public:
   void push(const std::string& ns, const std::string& name, const nlohmann::json& snapshot);
   /// Waits until `n` watches are open; false on timeout.
   bool wait_for_watchers(std::size_t n, std::chrono::milliseconds timeout);
+  /// Waits until no watch is open (every subscription released); false on timeout.
+  bool wait_for_no_watchers(std::chrono::milliseconds timeout);
   std::size_t watchers() const;
 
 private:
@@ -68,5 +70,22 @@ struct running_server {
 /// returns what was read until a whole response (with Content-Length) arrived, the
 /// server closed, or 5 s passed. "" when the handshake fails.
 std::string raw_tls_exchange(int port, const std::string& bytes, bool* handshake_ok = nullptr);
+
+/// A TLS connection to 127.0.0.1:`port` that completed its handshake and then sends
+/// nothing (holding one of the server's workers until it is destroyed).
+class idle_tls_connection {
+public:
+  explicit idle_tls_connection(int port);
+  ~idle_tls_connection();
+  idle_tls_connection(const idle_tls_connection&) = delete;
+  idle_tls_connection& operator=(const idle_tls_connection&) = delete;
+  bool handshake_ok() const { return ok_; }
+
+private:
+  int fd_ = -1;
+  void* ctx_ = nullptr;
+  void* ssl_ = nullptr;
+  bool ok_ = false;
+};
 
 } // namespace podvisor::test
