@@ -2,7 +2,9 @@
 // The launcher actor: owns one VM's domain for its whole life inside the pod. It feeds
 // libvirt's events and the operator's commands (SIGTERM, the agent's command channel)
 // into vm_lifecycle, runs the grace-period timer, rotates the serial console log, and
-// notices a lost daemon connection (reconnecting while the daemon lives).
+// notices a lost daemon connection (reconnecting while the daemon lives). With
+// --await-start it defines nothing until the node agent's start (settings.await_start),
+// and it keeps the DHCP leases for status and watchers.
 //
 // CAF stays out of this header: callers hold a `launcher_ref`, whose members send
 // messages (and block for replies where they return something). Every member may be

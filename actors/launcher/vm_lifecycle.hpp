@@ -4,7 +4,9 @@
 //
 //            start()                 "started" event
 //   idle ─────────────► starting ────────────────────► running ◄──► paused
-//                          │                              │   pause()/resume()
+//    │ abandon() (no start │                              │   pause()/resume()
+//    ▼  in time)           │                              │
+//  failed                  │                              │
 //                          │ define/start failed          │ request_shutdown()
 //                          ▼                              ▼
 //                        failed ◄── QEMU died ──── shutting_down ── grace_expired()
@@ -17,9 +19,10 @@
 // Outcomes (what the launcher exits with and the agent reports):
 // - succeeded: the guest powered off (asked or on its own), or we destroyed it after the
 //   grace period of a shutdown we asked for. Exit code 0.
-// - failed: define or start failed, or QEMU went away without being asked (crash, kill,
-//   "failed" detail). The reason names libvirt's detail and the tail of QEMU's log.
-//   Exit code 1.
+// - failed: the domain was abandoned before start (no start from the node agent in
+//   time, a preparation that failed), define or start failed, or QEMU went away
+//   without being asked (crash, kill, "failed" detail). The reason names libvirt's
+//   detail and the tail of QEMU's log. Exit code 1.
 
 #include <functional>
 #include <string>

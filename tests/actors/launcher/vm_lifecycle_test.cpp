@@ -195,3 +195,18 @@ TEST_CASE("resync after a reconnect sees a guest that powered off meanwhile") {
   r.life.resync();
   CHECK(r.life.phase() == vm_phase::succeeded);
 }
+
+TEST_CASE("abandon before start fails the VM with the reason and touches no domain; after start it does nothing") {
+  rig r;
+  r.life.abandon("the node agent did not start the VM within 5 s");
+  CHECK(r.life.phase() == vm_phase::failed);
+  CHECK(r.life.reason() == "the node agent did not start the VM within 5 s");
+  CHECK(r.life.exit_code() == 1);
+  CHECK(r.conn.calls().empty());
+  CHECK(r.life.start(xml) == errc::conflict);
+
+  rig started;
+  REQUIRE(started.life.start(xml).ok());
+  started.life.abandon("too late");
+  CHECK(started.life.phase() == vm_phase::running);
+}
