@@ -184,7 +184,7 @@ TEST_CASE("the volume flag: NAME=PATH, optionally with a format", "[cmd][launche
   CHECK(contains(fails(base({"--volume", "/a.img"})), "expected NAME=VALUE"));
 }
 
-TEST_CASE("--await-start takes 1 to 86400 seconds; without it the domain starts at once", "[cmd][launcher]") {
+TEST_CASE("the await-start flag takes 1 to 86400 seconds; without it the domain starts at once", "[cmd][launcher]") {
   CHECK_FALSE(parse_options(base({}))->await_start_s);
   CHECK(parse_options(base({"--await-start", "300"}))->await_start_s == 300);
   CHECK(parse_options(base({"--await-start=1"}))->await_start_s == 1);
