@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
 
 #include "common/temp_dir.hpp"
@@ -198,6 +199,28 @@ idle_tls_connection::idle_tls_connection(int port) {
   ssl_ = ssl;
   SSL_set_fd(ssl, fd_);
   ok_ = SSL_connect(ssl) == 1;
+}
+
+bool idle_tls_connection::closed_by_server(std::chrono::seconds timeout) {
+  if (!ok_)
+    return false;
+  timeval tv{static_cast<time_t>(timeout.count()), 0};
+  setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buf[256];
+  // Session tickets may arrive first; the close is a read of 0 (or an error other than
+  // our own timeout).
+  while (true) {
+    int n = SSL_read(static_cast<SSL*>(ssl_), buf, sizeof buf);
+    if (n > 0)
+      continue;
+    int err = SSL_get_error(static_cast<SSL*>(ssl_), n);
+    if (err == SSL_ERROR_ZERO_RETURN)
+      return true;
+    // Our own receive timeout: OpenSSL reports the socket's EAGAIN as "want read".
+    if (err == SSL_ERROR_WANT_READ || (err == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK)))
+      return false;
+    return true;
+  }
 }
 
 idle_tls_connection::~idle_tls_connection() {

@@ -80,6 +80,8 @@ public:
   idle_tls_connection(const idle_tls_connection&) = delete;
   idle_tls_connection& operator=(const idle_tls_connection&) = delete;
   bool handshake_ok() const { return ok_; }
+  /// Waits up to `timeout` for the server to close the connection; true when it did.
+  bool closed_by_server(std::chrono::seconds timeout);
 
 private:
   int fd_ = -1;

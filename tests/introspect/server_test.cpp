@@ -293,3 +293,13 @@ TEST_CASE("introspection server: start refuses a bad certificate, key or token f
     CHECK(server.start() == errc::invalid_argument);
   }
 }
+
+TEST_CASE("introspection server: a connection that sends no request is closed after the read timeout",
+          "[introspect][server][limits]") {
+  introspect::server_options options;
+  options.read_timeout = 1s;
+  running_server s(options);
+  idle_tls_connection idle(s.server.port());
+  REQUIRE(idle.handshake_ok());
+  CHECK(idle.closed_by_server(30s));
+}
