@@ -76,7 +76,8 @@ class introspection_provider {
 public:
   virtual ~introspection_provider() = default;
 
-  /// The whole exposition text for /metrics (build it with prometheus_text).
+  /// The whole exposition text for /metrics (build it with prometheus_text:
+  /// append_supervisor_metrics(out, list()) first, then the domain statistics).
   virtual std::string metrics_text() = 0;
   /// Every supervisor's snapshot (a JSON array, possibly empty).
   virtual nlohmann::json list() = 0;
