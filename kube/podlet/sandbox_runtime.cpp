@@ -210,9 +210,11 @@ private:
   }
 
   error create_mounts(const pod_plan& plan, const fs::path& dir) {
-    if (auto e = check_mount_points(plan))
-      return e;
+    // Sources first: a hostPath DirectoryOrCreate mounted at its own path (the node
+    // agent's per-VMI directory in launcher pods) is its mount point too.
     if (auto e = prepare_volume_sources(plan, dir / "volumes"))
+      return e;
+    if (auto e = check_mount_points(plan))
       return e;
     const std::string mnt = (dir / "mnt").string();
     { std::ofstream touch{mnt}; }
