@@ -1,6 +1,7 @@
 #pragma once
 // `podvisor introspect vmi NAME`: its command line, and where the node agent that runs
-// the VMI serves introspection. The agent's endpoint is published on its Node:
+// the VMI serves introspection (introspect/publication.hpp). The agent's endpoint is
+// published on its Node:
 //
 //   Node.metadata.annotations["podvisor.io/introspection-endpoint"] = "https://10.x.y.z:8443"
 //
@@ -13,13 +14,14 @@
 #include <vector>
 
 #include "common/error.hpp"
+#include "introspect/publication.hpp"
 #include "kube/client/api_client.hpp"
 
 namespace podvisor::cli {
 
-inline constexpr std::string_view introspection_endpoint_annotation = "podvisor.io/introspection-endpoint";
-inline constexpr std::string_view introspection_secret_namespace = "kube-system";
-inline constexpr std::string_view introspection_secret_name = "podvisor-introspection";
+inline constexpr std::string_view introspection_endpoint_annotation = introspect::endpoint_annotation;
+inline constexpr std::string_view introspection_secret_namespace = introspect::secret_namespace;
+inline constexpr std::string_view introspection_secret_name = introspect::secret_name;
 
 /// `vmi NAME [-n NS] [--kubeconfig FILE] [-o json] [--watch]`.
 struct introspect_options {

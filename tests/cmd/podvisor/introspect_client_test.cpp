@@ -6,7 +6,7 @@
 
 #include "cmd/podvisor/introspect_report.hpp"
 #include "cmd/podvisor/introspect_target.hpp"
-#include "common/base64.hpp"
+#include "introspect/publication.hpp"
 #include "kube/client/resource.hpp"
 #include "kube/client/rest_client.hpp"
 #include "tests/fakes/fake_api_client.hpp"
@@ -20,19 +20,17 @@ namespace res = podvisor::kube::client::resources;
 
 namespace {
 
+/// Publishes the server as `podvisor up` will: introspect/publication.hpp's Secret and
+/// Node annotation (a merge patch), so the lookup is tested against the writer's side.
 void publish(fakes::fake_api_client& api, const test::running_server& s, const std::string& token,
              const std::string& ca_pem) {
   REQUIRE(api.create(res::virtual_machine_instances(), "default",
                      {{"metadata", {{"name", "vm1"}, {"namespace", "default"}}},
                       {"status", {{"phase", "Running"}, {"nodeName", "node-1"}}}}));
-  REQUIRE(api.create(res::nodes(), "",
-                     {{"metadata",
-                       {{"name", "node-1"},
-                        {"annotations",
-                         {{"podvisor.io/introspection-endpoint", "https://127.0.0.1:" + std::to_string(s.server.port())}}}}}}));
-  REQUIRE(api.create(res::secrets(), "kube-system",
-                     {{"metadata", {{"name", "podvisor-introspection"}, {"namespace", "kube-system"}}},
-                      {"data", {{"token", base64_encode(token)}, {"ca.crt", base64_encode(ca_pem)}}}}));
+  REQUIRE(api.create(res::nodes(), "", {{"metadata", {{"name", "node-1"}}}}));
+  REQUIRE(api.patch(res::nodes(), "", "node-1", kube::client::patch_type::merge,
+                    introspect::endpoint_annotation_patch(introspect::endpoint_url("127.0.0.1", s.server.port()))));
+  REQUIRE(api.create(res::secrets(), "kube-system", introspect::credentials_secret(token + "\n", ca_pem)));
 }
 
 std::unique_ptr<kube::client::rest_client> agent_client(const introspection_target& t) {
