@@ -144,8 +144,10 @@ int run_introspect(const std::vector<std::string_view>& args) {
     return fail(bad_line);
   if (ended)
     return fail(explain(ended, *target, ns, options->name));
-  std::printf("the supervisor of %s/%s ended (the VMI is gone from node %s)\n", ns.c_str(), options->name.c_str(),
-              target->node.c_str());
+  // A clean end: the supervisor is gone (the VMI finished or left the node) or the agent
+  // stopped; the stream does not say which.
+  std::fprintf(stderr, "podvisor introspect: the stream ended (the supervisor of %s/%s on %s is gone, or its node agent stopped)\n",
+               ns.c_str(), options->name.c_str(), target->node.c_str());
   return 0;
 }
 
