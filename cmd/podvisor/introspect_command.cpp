@@ -44,14 +44,15 @@ error explain(const error& e, const introspection_target& t, std::string_view ns
   auto where = "the node agent on " + t.node + " (" + t.endpoint + ")";
   switch (e.code) {
   case errc::unauthorized:
-    return {e.code, where + " refused the token from Secret kube-system/podvisor-introspection", e.to_string()};
+    return {e.code, where + " refused the token from Secret kube-system/podvisor-introspection"};
   case errc::not_found:
     return {e.code, where + " has no supervisor for " + std::string(ns) + "/" + std::string(name)
                       + " (not picked up yet, or already finished)"};
   case errc::unavailable:
   case errc::timeout:
-    return {e.code, "cannot talk to " + where + " (TLS verification against the Secret's ca.crt, or the network)",
-            e.to_string()};
+    // e.message carries the transport's reason: refused, unreachable, or what TLS
+    // verification against the Secret's ca.crt said.
+    return {e.code, "cannot talk to " + where + ": " + e.message};
   default:
     return e.with_context("asking " + where);
   }
