@@ -10,7 +10,9 @@ import json
 import os
 import signal
 import subprocess
+import time
 import unittest
+import urllib.request
 
 from cluster_harness import Cluster, condition, pod_for_vmi, wait_for
 
@@ -58,10 +60,25 @@ def launcher_pid(uid):
     return None
 
 
-def qemu_pids(uid):
-    """QEMU processes whose command line mentions the VMI's uid (its launcher work dir)."""
+def qemu_pids(name, namespace="default"):
+    """QEMU processes of the VMI's libvirt domain (`<namespace>_<name>`, the launcher's
+    naming; QEMU's `-name guest=...` carries it)."""
+    marker = f"guest={namespace}_{name},".encode()
     return sorted(pid for pid, argv in processes().items()
-                  if argv and b"qemu-system" in argv[0] and any(uid.encode() in a for a in argv))
+                  if argv and b"qemu-system" in argv[0] and any(a.startswith(marker) for a in argv))
+
+
+def guest_status(pod_ip, attempts=300):
+    """The test guest's HTTP status (boot_id, uptime_s, address), fetched from the host
+    through the pod network and masquerade; retries while its httpd comes up."""
+    last = None
+    for _ in range(attempts):
+        try:
+            return json.loads(urllib.request.urlopen(f"http://{pod_ip}:80/", timeout=3).read())
+        except (OSError, ValueError) as e:
+            last = e
+            time.sleep(0.2)
+    raise AssertionError(f"the guest at {pod_ip} did not answer: {last}")
 
 
 class VmBootTest(unittest.TestCase):
@@ -144,7 +161,7 @@ class VmBootTest(unittest.TestCase):
         self.assertEqual(condition(vmi, "SoftwareEmulation")["status"], "True")
         self.assertTrue(any(t.get("phase") == "Running" for t in vmi["status"].get("phaseTransitionTimestamps", [])),
                         json.dumps(vmi["status"]))
-        self.assertTrue(qemu_pids(uid), "a QEMU process runs the guest")
+        self.assertEqual(len(qemu_pids("testvm")), 1, "one QEMU process runs the guest")
 
         # A client on the other node reaches the guest's HTTP server at the pod IP.
         pod = pod_for_vmi(c, vmi)
@@ -155,7 +172,7 @@ class VmBootTest(unittest.TestCase):
         c.kubectl("delete", "vm", "testvm")
         self.wait(lambda: c.get("vmi", "testvm") is None, "VMI testvm gone", timeout=120)
         self.wait(lambda: not c.list("pods", selector=f"kubevirt.io/created-by={uid}"), "its launcher pod gone", timeout=120)
-        self.wait(lambda: not qemu_pids(uid) and launcher_pid(uid) is None, "no QEMU or launcher left", timeout=60)
+        self.wait(lambda: not qemu_pids("testvm") and launcher_pid(uid) is None, "no QEMU or launcher left", timeout=60)
         self.wait(lambda: not os.path.exists(os.path.join(c.data, "run", "vmis", uid)),
                   "the VMI's agent directory removed", timeout=60)
 
@@ -165,8 +182,10 @@ class VmBootTest(unittest.TestCase):
         vmi = self.running("steady")
         uid = vmi["metadata"]["uid"]
         node = vmi["status"]["nodeName"]
-        before = qemu_pids(uid)
+        before = qemu_pids("steady")
         self.assertTrue(before)
+        pod_ip = pod_for_vmi(c, vmi)["status"]["podIP"]
+        guest_before = guest_status(pod_ip)
         agent = c.components[f"agent-{node}"]
         with open(f"/proc/{agent}/cmdline", "rb") as f:
             argv = [a.decode() for a in f.read().split(b"\0") if a]
@@ -177,12 +196,15 @@ class VmBootTest(unittest.TestCase):
         # The restarted agent finds the VM running: same QEMU, still Running with its address.
         after = self.running("steady")
         self.assertEqual(after["metadata"]["uid"], uid)
-        self.assertEqual(qemu_pids(uid), before, "the guest's QEMU process was not replaced")
+        self.assertEqual(qemu_pids("steady"), before, "the guest's QEMU process was not replaced")
         self.assertIsNone(proc.poll(), "the restarted agent keeps running")
+        guest_after = guest_status(pod_ip)
+        self.assertEqual(guest_after["boot_id"], guest_before["boot_id"], "the guest did not reboot")
+        self.assertGreater(guest_after["uptime_s"], guest_before["uptime_s"])
         # And it still acts on the VM: deleting it shuts the guest down.
         c.kubectl("delete", "vm", "steady")
         self.wait(lambda: c.get("vmi", "steady") is None, "VMI steady gone", timeout=120)
-        self.wait(lambda: not qemu_pids(uid), "its QEMU gone", timeout=60)
+        self.wait(lambda: not qemu_pids("steady"), "its QEMU gone", timeout=60)
 
     def test_launcher_killed_fails_the_vmi_and_always_brings_a_new_one_up(self):
         c = self.cluster
