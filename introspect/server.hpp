@@ -25,7 +25,21 @@
 // watch holds its worker), `max_pending` more wait for a worker; connections beyond
 // those are refused at the TLS handshake by one overflow thread. cpp-httplib limits the
 // request line and each header line to 8 KiB (414 / 400 beyond). Read, write and
-// keep-alive timeouts bound every connection.
+// keep-alive timeouts bound every connection. The token, certificate and key are read
+// once, at start (rotating them means restarting the server).
+//
+// Wiring in the node agent (cmd/podvisor-agent), with its flags
+//   --introspection-listen ADDR:PORT   (off when not given)
+//   --introspection-cert FILE --introspection-key FILE   (serving_cert.hpp issues them)
+//   --introspection-token-file FILE
+// is, in short:
+//
+//   my_provider provider{...};               // implements introspection_provider
+//   introspection_server server{provider, {.host = addr, .port = port, .cert_file = cert,
+//                                          .key_file = key, .token_file = token}};
+//   if (auto e = server.start()) { log and exit 1 }
+//   ... patch the Node with endpoint_annotation_patch(endpoint_url(node_ip, port))
+//   server.stop();                           // before the actor system goes down
 
 #include <chrono>
 #include <cstddef>
