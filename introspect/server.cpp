@@ -184,7 +184,13 @@ struct introspection_server::impl {
       }
       streams.insert(queue);
     }
-    auto sub = provider.watch(r.namespace_, r.name, [queue](const nlohmann::json& s) { queue->push(s); });
+    std::optional<subscription> sub;
+    try {
+      sub = provider.watch(r.namespace_, r.name, [queue](const nlohmann::json& s) { queue->push(s); });
+    } catch (...) {
+      forget(queue); // the stream slot is not lost to a provider that throws
+      throw;
+    }
     if (!sub) {
       forget(queue);
       answer_error(res, 404, "no supervisor for " + r.namespace_ + "/" + r.name + " on this node");

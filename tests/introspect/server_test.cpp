@@ -303,3 +303,46 @@ TEST_CASE("introspection server: a connection that sends no request is closed af
   REQUIRE(idle.handshake_ok());
   CHECK(idle.closed_by_server(30s));
 }
+
+namespace {
+/// A provider whose every answer throws (a bug in the agent's JSON building, say).
+struct throwing_provider final : introspect::introspection_provider {
+  std::string metrics_text() override { throw std::runtime_error("metrics broke"); }
+  nlohmann::json list() override { throw std::runtime_error("list broke"); }
+  std::optional<nlohmann::json> get(std::string_view, std::string_view) override {
+    throw std::runtime_error("get broke");
+  }
+  std::optional<introspect::subscription> watch(std::string_view, std::string_view,
+                                                std::function<void(const nlohmann::json&)>) override {
+    throw std::runtime_error("watch broke");
+  }
+};
+} // namespace
+
+TEST_CASE("introspection server: a provider that throws costs the request a 500, not the server or a stream slot",
+          "[introspect][server]") {
+  tls_files files;
+  throwing_provider provider;
+  introspect::server_options options;
+  options.port = 0;
+  options.cert_file = files.cert_file;
+  options.key_file = files.key_file;
+  options.token_file = files.token_file;
+  options.max_connections = 3;
+  options.max_streams = 1;
+  introspect::introspection_server server(provider, options);
+  REQUIRE_FALSE(server.start());
+  httplib::SSLClient c("127.0.0.1", server.port());
+  c.set_ca_cert_path(files.ca_file.c_str());
+  c.enable_server_certificate_verification(true);
+  c.set_bearer_token_auth(files.token);
+  for (const char* path : {"/metrics", "/v1/supervisors", "/v1/supervisors/default/vm1",
+                           "/v1/supervisors/default/vm1?watch=true", "/v1/supervisors/default/vm1?watch=true"}) {
+    auto res = c.Get(path);
+    REQUIRE(res);
+    CHECK(res->status == 500); // the second watch is not 429: the first one's slot was freed
+  }
+  auto health = c.Get("/healthz");
+  REQUIRE(health);
+  CHECK(health->status == 200);
+}
