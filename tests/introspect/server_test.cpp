@@ -32,6 +32,8 @@ public:
           buffer_.erase(0, nl + 1);
           if (!line.empty())
             lines_.push_back(nlohmann::json::parse(line));
+          else
+            ++heartbeats_;
         }
         cv_.notify_all();
         return true;
@@ -50,6 +52,10 @@ public:
   bool wait_for_lines(std::size_t n, std::chrono::milliseconds timeout = 10s) {
     std::unique_lock lock{mu_};
     return cv_.wait_for(lock, timeout, [&] { return lines_.size() >= n; });
+  }
+  bool wait_for_heartbeats(std::size_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock{mu_};
+    return cv_.wait_for(lock, timeout, [&] { return heartbeats_ >= n; });
   }
   bool wait_for_end(std::chrono::milliseconds timeout = 10s) {
     std::unique_lock lock{mu_};
@@ -78,6 +84,7 @@ private:
   int status_ = 0;
   std::string content_type_;
   bool ended_ = false;
+  std::size_t heartbeats_ = 0;
 };
 
 } // namespace
@@ -345,4 +352,15 @@ TEST_CASE("introspection server: a provider that throws costs the request a 500,
   auto health = c.Get("/healthz");
   REQUIRE(health);
   CHECK(health->status == 200);
+}
+
+TEST_CASE("introspection server: a quiet stream carries empty heartbeat lines", "[introspect][server][watch]") {
+  introspect::server_options options;
+  options.heartbeat_interval = 1s;
+  running_server s(options);
+  s.provider.set("default", "vm1", snapshot("Running"));
+  stream_reader reader(s, "/v1/supervisors/default/vm1?watch=true");
+  REQUIRE(reader.wait_for_lines(1));
+  CHECK(reader.wait_for_heartbeats(2, 30s));
+  CHECK(reader.lines().size() == 1); // heartbeats are not snapshots
 }
