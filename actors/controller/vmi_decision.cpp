@@ -99,6 +99,33 @@ std::optional<vmi_status_edit> effective(const json& vmi, vmi_status_edit edit) 
   return edit;
 }
 
+/// A container of the pod waiting for a reason other than being created (the kubelet's
+/// CreateContainerError, ErrImagePull, …): (reason, message).
+std::optional<std::pair<std::string, std::string>> container_stuck(const json& pod) {
+  const json* statuses = nullptr;
+  if (auto st = pod.find("status"); st != pod.end() && st->is_object())
+    if (auto cs = st->find("containerStatuses"); cs != st->end() && cs->is_array())
+      statuses = &*cs;
+  if (statuses == nullptr)
+    return std::nullopt;
+  for (const auto& c : *statuses) {
+    if (!c.is_object())
+      continue;
+    auto state = c.find("state");
+    if (state == c.end() || !state->is_object())
+      continue;
+    auto waiting = state->find("waiting");
+    if (waiting == state->end() || !waiting->is_object())
+      continue;
+    const std::string reason = waiting->value("reason", "");
+    if (reason.empty() || reason == "ContainerCreating" || reason == "PodInitializing")
+      continue;
+    return std::make_pair(reason, "container " + c.value("name", std::string{"?"}) + ": " +
+                                    waiting->value("message", reason));
+  }
+  return std::nullopt;
+}
+
 /// The pod's PodScheduled=False condition when the scheduler found no node.
 const json* unschedulable(const json& pod) {
   const json* c = find_condition(pod, "PodScheduled");
@@ -207,6 +234,12 @@ vmi_actions decide_vmi(const nlohmann::json* vmi_ptr, const std::vector<nlohmann
     edit.set_conditions.push_back({"PodScheduled", "False", c->value("reason", ""), c->value("message", "")});
   } else if (!node.empty()) {
     edit.remove_conditions.push_back("PodScheduled");
+    // Bound but its container cannot be created (a missing image directory, a volume
+    // the node cannot provide): say why on the VMI, or it would sit in Scheduling with
+    // no reason a user can see.
+    if (auto stuck = container_stuck(*pod); stuck && rank(phase) <= 2)
+      edit.set_conditions.push_back({"Ready", "False", stuck->first,
+                                     "launcher pod " + pod_name + ": " + stuck->second});
   }
   out.status = effective(vmi, std::move(edit));
   return out;

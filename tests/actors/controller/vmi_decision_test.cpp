@@ -237,3 +237,26 @@ TEST_CASE("vmi_decision: the status edit is a compare-and-set on the phase, with
         json::parse(R"([{"phase": "Scheduled", "phaseTransitionTimestamp": "2024-01-01T00:00:10Z"}])"));
   CHECK_FALSE(v["status"].contains("conditions")); // no empty list left behind
 }
+
+TEST_CASE("vmi_decision: a bound pod whose container cannot be created says why on the VMI", "[vmi_decision]") {
+  json p = pod("Pending", "n1");
+  p["status"]["containerStatuses"] = json::parse(R"([{"name": "compute", "state": {"waiting":
+    {"reason": "CreateContainerError", "message": "volume 'kernel-boot': hostPath /img/x does not exist"}}}])");
+  auto v = vmi("Scheduling", true);
+  auto a = decide_vmi(&v, {p}, facts());
+  REQUIRE(a.status);
+  CHECK(a.status->phase == "Scheduling");
+  REQUIRE(a.status->set_conditions.size() == 1);
+  CHECK(a.status->set_conditions[0].type == "Ready");
+  CHECK(a.status->set_conditions[0].status == "False");
+  CHECK(a.status->set_conditions[0].reason == "CreateContainerError");
+  CHECK(a.status->set_conditions[0].message.find("hostPath /img/x does not exist") != std::string::npos);
+  // Written once, then nothing changes while the pod stays stuck.
+  apply_vmi_status_edit(v, *a.status, now);
+  CHECK_FALSE(decide_vmi(&v, {p}, facts()).status);
+  // A container still being created is not a problem to report.
+  p["status"]["containerStatuses"][0]["state"]["waiting"] = {{"reason", "ContainerCreating"}};
+  auto w = vmi("Scheduling", true);
+  auto b = decide_vmi(&w, {p}, facts());
+  CHECK((!b.status || b.status->set_conditions.empty()));
+}
