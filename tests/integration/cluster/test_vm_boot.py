@@ -23,7 +23,7 @@ EXAMPLE_VM = os.path.join(SOURCE_DIR, "examples", "vm.yaml")
 BOOT_TIMEOUT = 300
 
 
-def guest_vm(name, strategy="Always"):
+def guest_vm(name, strategy="Always", binding="masquerade", image="podvisor/test-guest:latest"):
     """The example VM's shape with another name (tests must not share objects)."""
     return {
         "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachine",
@@ -32,8 +32,8 @@ def guest_vm(name, strategy="Always"):
             "domain": {
                 "resources": {"requests": {"memory": "128Mi"}},
                 "firmware": {"kernelBoot": {"kernelArgs": "console=ttyS0 quiet panic=-1", "container": {
-                    "image": "podvisor/test-guest:latest", "kernelPath": "/vmlinuz", "initrdPath": "/initrd.img"}}},
-                "devices": {"interfaces": [{"name": "default", "masquerade": {}}]}},
+                    "image": image, "kernelPath": "/vmlinuz", "initrdPath": "/initrd.img"}}},
+                "devices": {"interfaces": [{"name": "default", binding: {}}]}},
             "networks": [{"name": "default", "pod": {}}],
             "terminationGracePeriodSeconds": 10}}},
     }
@@ -220,6 +220,47 @@ class VmBootTest(unittest.TestCase):
         self.assertIn(uid, events, "an Event on the failed VMI")
         c.kubectl("delete", "vm", "phoenix")
         self.wait(lambda: c.get("vmi", "phoenix") is None, "VMI phoenix gone", timeout=120)
+
+    def test_ten_vms_at_once_with_bridge_binding_run_with_distinct_pod_addresses(self):
+        c = self.cluster
+        names = [f"fleet-{i}" for i in range(10)]
+        # One kubectl call creates all ten (a stream of JSON objects).
+        c.kubectl("create", "-f", "-", input="\n".join(json.dumps(guest_vm(n, binding="bridge")) for n in names))
+        vmis = {n: self.running(n) for n in names}
+        addresses = {}
+        for n, vmi in vmis.items():
+            pod = pod_for_vmi(c, vmi)
+            # Bridge binding: the guest takes the pod's own address.
+            self.assertEqual(vmi["status"]["interfaces"][0]["ipAddress"], pod["status"]["podIP"], n)
+            addresses[n] = pod["status"]["podIP"]
+        self.assertEqual(len(set(addresses.values())), len(names), f"distinct addresses: {addresses}")
+        self.assertEqual({v["status"]["nodeName"] for v in vmis.values()}, {"node-0", "node-1"},
+                         "the ten VMs are spread over both nodes")
+        # Each guest answers at its address and reports that address as its own.
+        for n, ip in addresses.items():
+            self.assertEqual(guest_status(ip)["address"].split("/")[0], ip, n)
+        # And a pod on the other node reaches one directly, without NAT.
+        first = vmis[names[0]]
+        other = "node-1" if first["status"]["nodeName"] == "node-0" else "node-0"
+        self.assertEqual(self.fetch_from_pod("probe-fleet", other, f"http://{addresses[names[0]]}:80/"), "Succeeded")
+        c.kubectl("delete", "vm", *names, "--wait=false")
+        self.wait(lambda: not [v for v in c.list("vmi") if v["metadata"]["name"].startswith("fleet-")],
+                  "the ten VMIs gone", timeout=180)
+
+    def test_a_vmi_whose_image_the_node_lacks_says_why_and_does_not_hang(self):
+        c = self.cluster
+        c.apply(guest_vm("imageless", strategy="Once", image="podvisor/no-such-image:1"))
+
+        def stuck():
+            v = c.get("vmi", "imageless")
+            cond = v and condition(v, "Ready")
+            return v if cond and cond["status"] == "False" and cond.get("reason") == "CreateContainerError" else None
+
+        vmi = self.wait(stuck, "VMI imageless with the reason its pod cannot start", timeout=120)
+        self.assertIn("no-such-image", condition(vmi, "Ready")["message"])
+        self.assertIn(vmi["status"]["phase"], ("Scheduling", "Pending"))
+        c.kubectl("delete", "vm", "imageless")
+        self.wait(lambda: c.get("vmi", "imageless") is None, "VMI imageless gone", timeout=120)
 
     def running_new(self, name, old_uid):
         c = self.cluster
