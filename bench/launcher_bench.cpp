@@ -28,6 +28,9 @@
 //
 //   build/bench/bench_launcher [--quick] [--runs N] [--out FILE] [--launcher PATH]
 //                              [--kernel PATH] [--initrd PATH]
+//   build/bench/bench_launcher --virsh-only [--count N] [--memory-mib M] [--accel A] [--out FILE]
+//     only N baseline domains at once (the floor of bench/cluster/vm_boot_bench.py; see
+//     launcher_bench_virsh.hpp)
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -55,6 +58,7 @@
 #include "cmd/podvisor-launcher/options.hpp"
 #include "cmd/podvisor-launcher/vm_setup.hpp"
 #include "bench/launcher_bench_support.hpp"
+#include "bench/launcher_bench_virsh.hpp"
 #include "common/process.hpp"
 #include "common/temp_dir.hpp"
 #include "virt/daemon/libvirt_daemon.hpp"
@@ -72,11 +76,6 @@ volatile std::sig_atomic_t g_interrupted = 0;
 void on_signal(int) { g_interrupted = 1; }
 
 const char* const booted_marker = "PODVISOR-GUEST: booted";
-const char* const vmi_json =
-    R"({"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"name":"tiny","namespace":"test"},)"
-    R"("spec":{"terminationGracePeriodSeconds":20,"domain":{"resources":{"requests":{"memory":"128Mi"}},)"
-    R"("firmware":{"kernelBoot":{"kernelArgs":"console=ttyS0 panic=-1","container":{"image":"localhost/podvisor-guest:1",)"
-    R"("kernelPath":"/boot/vmlinuz","initrdPath":"/boot/initrd.img"}}},"devices":{"autoattachPodInterface":false}}}})";
 
 double ms_between(clock_type::time_point a, clock_type::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -246,13 +245,6 @@ struct baseline_result {
   std::string qemu_cpus;
 };
 
-long read_pid_file(const fs::path& p) {
-  std::ifstream in(p);
-  long pid = -1;
-  in >> pid;
-  return pid;
-}
-
 void run_baseline_into(const settings& s, virt::libvirt_daemon& d, const fs::path& xml, const fs::path& serial,
                        const std::string& domain, baseline_result& r) {
   fs::remove(serial);
@@ -367,6 +359,8 @@ int main(int argc, char** argv) {
   fs::path launcher = self_dir.parent_path() / "bin" / "podvisor-launcher";
   fs::path kernel = self_dir.parent_path() / "guest" / "vmlinuz";
   fs::path initrd = self_dir.parent_path() / "guest" / "initrd.img";
+  bool virsh_only = false; // the floor of bench/cluster/vm_boot_bench.py (launcher_bench_virsh.hpp)
+  bench_launcher::virsh_burst_options burst;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--quick")
@@ -381,14 +375,24 @@ int main(int argc, char** argv) {
       kernel = argv[++i];
     else if (arg == "--initrd" && i + 1 < argc)
       initrd = argv[++i];
+    else if (arg == "--virsh-only")
+      virsh_only = true;
+    else if (arg == "--count" && i + 1 < argc)
+      burst.count = std::clamp(std::atoi(argv[++i]), 1, 200);
+    else if (arg == "--memory-mib" && i + 1 < argc)
+      burst.memory_mib = std::clamp(std::atoi(argv[++i]), 16, 65536);
+    else if (arg == "--accel" && i + 1 < argc)
+      burst.accel = argv[++i];
     else {
       std::fprintf(stderr,
-                   "usage: %s [--quick] [--runs N] [--out FILE] [--launcher PATH] [--kernel PATH] [--initrd PATH]\n",
-                   argv[0]);
+                   "usage: %s [--quick] [--runs N] [--out FILE] [--launcher PATH] [--kernel PATH] [--initrd PATH]\n"
+                   "       %s --virsh-only [--count N] [--memory-mib M] [--accel auto|kvm|tcg] [--out FILE]\n"
+                   "          [--kernel PATH] [--initrd PATH]\n",
+                   argv[0], argv[0]);
       return 2;
     }
   }
-  for (const auto& p : {launcher, kernel, initrd})
+  for (const auto& p : {virsh_only ? kernel : launcher, kernel, initrd})
     if (!fs::exists(p)) {
       std::fprintf(stderr, "bench_launcher: %s not found (build the podvisor-launcher and guest targets)\n",
                    p.c_str());
@@ -398,6 +402,13 @@ int main(int argc, char** argv) {
   sa.sa_handler = on_signal;
   ::sigaction(SIGINT, &sa, nullptr);
   ::sigaction(SIGTERM, &sa, nullptr);
+  if (virsh_only) {
+    burst.kernel = fs::absolute(kernel);
+    burst.initrd = fs::absolute(initrd);
+    burst.out = out == self_dir / "launcher_bench.json" ? self_dir / "launcher_virsh_burst.json" : out;
+    burst.interrupted = &g_interrupted;
+    return bench_launcher::run_virsh_burst(burst);
+  }
 
   // Short: the launcher's and the daemon's socket paths live under it.
   scoped_temp_dir tmp("pvlb.", "/tmp");
@@ -408,7 +419,7 @@ int main(int argc, char** argv) {
   settings s{tmp.path(), fs::absolute(launcher), fs::absolute(kernel), fs::absolute(initrd), tmp.path() / "cache",
              tmp.path() / "vmi.json"};
   fs::create_directories(s.cache);
-  std::ofstream(s.vmi) << vmi_json << "\n";
+  std::ofstream(s.vmi) << guest_vmi_json("tiny", 128) << "\n";
 
   std::printf("Launcher start → running / booted vs `virsh create` on a plain libvirtd: 1 cold + %d warm runs each\n",
               runs);

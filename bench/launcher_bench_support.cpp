@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -31,6 +32,32 @@ range summarize(std::vector<double> v) {
 }
 
 json to_json(const range& r) { return {{"median", r.median}, {"min", r.min}, {"max", r.max}, {"n", r.n}}; }
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty())
+    return 0;
+  std::sort(v.begin(), v.end());
+  auto rank = static_cast<std::size_t>(std::lround(p / 100 * static_cast<double>(v.size() - 1)));
+  return v[std::min(rank, v.size() - 1)];
+}
+
+std::string guest_vmi_json(const std::string& name, int memory_mib) {
+  json vmi = json::parse(
+      R"({"apiVersion":"kubevirt.io/v1","kind":"VirtualMachineInstance","metadata":{"namespace":"test"},)"
+      R"("spec":{"terminationGracePeriodSeconds":20,"domain":{"resources":{"requests":{}},)"
+      R"("firmware":{"kernelBoot":{"kernelArgs":"console=ttyS0 panic=-1","container":{"image":"localhost/podvisor-guest:1",)"
+      R"("kernelPath":"/boot/vmlinuz","initrdPath":"/boot/initrd.img"}}},"devices":{"autoattachPodInterface":false}}}})");
+  vmi["metadata"]["name"] = name;
+  vmi["spec"]["domain"]["resources"]["requests"]["memory"] = std::to_string(memory_mib) + "Mi";
+  return vmi.dump();
+}
+
+long read_pid_file(const fs::path& p) {
+  std::ifstream in(p);
+  long pid = -1;
+  in >> pid;
+  return pid;
+}
 
 
 std::string read_file(const fs::path& p) {

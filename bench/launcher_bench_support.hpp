@@ -28,6 +28,14 @@ struct range {
 
 range summarize(std::vector<double> v);
 json to_json(const range& r);
+/// The p-th percentile (0..100) by nearest rank, as bench/cluster's scripts compute it; 0 when empty.
+double percentile(std::vector<double> v, double p);
+
+/// A VMI without NICs booting the test guest by kernelBoot (namespace "test", domain
+/// "test_<name>"), as the launcher and the virsh baseline run it.
+std::string guest_vmi_json(const std::string& name, int memory_mib);
+/// The number in a pid file; -1 when absent or unreadable.
+long read_pid_file(const fs::path& p);
 
 /// Follows a growing text file and finds the first complete line containing a needle.
 class file_follower {

@@ -15,11 +15,7 @@ printed next to their goals; nothing is asserted (the machine is shared and nois
 import argparse
 import json
 import os
-import re
 import shutil
-import signal
-import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -27,60 +23,9 @@ import time
 
 from kubernetes import client, config, watch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-BUILD_DIR = os.environ.get("PODVISOR_BUILD_DIR", os.path.join(HERE, "..", "..", "build"))
-PODVISOR = os.path.join(BUILD_DIR, "bin", "podvisor")
+from cluster_support import BUILD_DIR, HERE, Cluster, create_all, percentile, rss_kib
+
 STUB = os.path.join(HERE, "stub-launcher.sh")
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-def percentile(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-class Cluster:
-    def __init__(self, tmp, nodes):
-        self.data = os.path.join(tmp, "data")
-        examples = os.path.join(tmp, "examples")
-        os.makedirs(examples)
-        self.proc = subprocess.Popen(
-            [PODVISOR, "up", "--nodes", str(nodes), "--data-dir", self.data, "--listen", ":0",
-             "--examples", examples, "--network-id", "bn", "--cluster-cidr", "10.94.0.0/16",
-             "--launcher", STUB, "--agents", "off", "--kvm", "off", "--log-level", "warn",
-             "--node-cpu", "64", "--node-memory", "256Gi", "--max-pods", "500"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        lines = []
-        deadline = time.monotonic() + 180
-        for line in self.proc.stdout:
-            lines.append(line)
-            if "Ctrl-C stops" in line:
-                break
-            if time.monotonic() > deadline:
-                break
-        text = "".join(lines)
-        if "Ctrl-C stops" not in text:
-            self.stop()
-            raise SystemExit("podvisor up did not start:\n" + text)
-        threading.Thread(target=lambda: [None for _ in self.proc.stdout], daemon=True).start()
-        self.kubeconfig = re.search(r"kubeconfig\s+(\S+)", text).group(1)
-        self.pids = {m.group(1): int(m.group(2)) for m in re.finditer(r"component\s+(\S+)\s+pid (\d+)", text)}
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(300)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
 
 
 class RunningWatcher:
@@ -118,25 +63,6 @@ class RunningWatcher:
         self.w.stop()
 
 
-def create_all(make, names):
-    """Creates every object from its own thread at once; returns name → create start."""
-    started, errors = {}, []
-    def one(n):
-        started[n] = time.monotonic()
-        try:
-            make(n)
-        except Exception as e:  # noqa: BLE001 - reported below
-            errors.append(f"{n}: {e}")
-    threads = [threading.Thread(target=one, args=(n,)) for n in names]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    if errors:
-        raise SystemExit("creates failed: " + "; ".join(errors[:3]))
-    return started
-
-
 def latencies(started, running):
     return [(running[n] - started[n]) * 1000 for n in started]
 
@@ -155,7 +81,7 @@ def main():
     cluster = None
     try:
         print(f"starting podvisor up --nodes 2 (stub launchers) ...", flush=True)
-        cluster = Cluster(tmp, 2)
+        cluster = Cluster(tmp, 2, "bn", "10.94.0.0/16", launcher=STUB)
         config.load_kube_config(cluster.kubeconfig)
         core = client.CoreV1Api()
         custom = client.CustomObjectsApi()

@@ -1,0 +1,146 @@
+"""What the cluster benchmarks (cluster_bench.py, vm_boot_bench.py) share: running
+`podvisor up` in the background and stopping it with Ctrl-C, creating objects at once,
+percentiles, resident memory from /proc, and what a stopped cluster left behind."""
+
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BUILD_DIR = os.environ.get("PODVISOR_BUILD_DIR", os.path.join(HERE, "..", "..", "build"))
+PODVISOR = os.path.join(BUILD_DIR, "bin", "podvisor")
+
+
+def rss_kib(pid):
+    """VmRSS of a process in KiB; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def percentile(values, p):
+    """Nearest-rank percentile (bench_launcher computes it the same way)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def processes():
+    """pid → argv of every process that can be read."""
+    out = {}
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as f:
+                    out[int(pid)] = [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+            except OSError:
+                pass
+    return out
+
+
+class Cluster:
+    """One `podvisor up --nodes N` in the background, from "Ctrl-C stops" to stop()."""
+
+    def __init__(self, tmp, nodes, network_id, cluster_cidr, agents=False, launcher=None, guest=None,
+                 node_cpu="64", node_memory="256Gi", max_pods=500, log_level="warn"):
+        self.data = os.path.join(tmp, "data")
+        self.network_id = network_id
+        examples = os.path.join(tmp, "examples")
+        os.makedirs(examples, exist_ok=True)
+        args = [PODVISOR, "up", "--nodes", str(nodes), "--data-dir", self.data, "--listen", ":0",
+                "--examples", examples, "--network-id", network_id, "--cluster-cidr", cluster_cidr,
+                "--agents", "on" if agents else "off", "--kvm", "off", "--log-level", log_level,
+                "--node-cpu", str(node_cpu), "--node-memory", node_memory, "--max-pods", str(max_pods)]
+        if launcher:
+            args += ["--launcher", launcher]
+        if guest:
+            args += ["--guest", guest]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     start_new_session=True)
+        lines = []
+        deadline = time.monotonic() + 180
+        for line in self.proc.stdout:
+            lines.append(line)
+            if "Ctrl-C stops" in line or time.monotonic() > deadline:
+                break
+        text = "".join(lines)
+        if "Ctrl-C stops" not in text:
+            self.stop()
+            raise SystemExit("podvisor up did not start:\n" + text)
+        self.output = lines
+        threading.Thread(target=self._drain, daemon=True).start()
+        self.kubeconfig = re.search(r"kubeconfig\s+(\S+)", text).group(1)
+        self.pids = {m.group(1): int(m.group(2)) for m in re.finditer(r"component\s+(\S+)\s+pid (\d+)", text)}
+
+    def _drain(self):
+        for line in self.proc.stdout:
+            self.output.append(line)
+
+    def stop(self):
+        """Ctrl-C, as a user would (SIGKILL of the group if it hangs); podvisor up's exit code."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(300)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        return self.proc.returncode
+
+    def logs(self, lines=20):
+        """The last lines of every component's log, for error messages."""
+        out = []
+        logs = os.path.join(self.data, "logs")
+        if os.path.isdir(logs):
+            for name in sorted(os.listdir(logs)):
+                with open(os.path.join(logs, name), errors="replace") as f:
+                    out.append(f"\n--- {name} ---\n" + "".join(f.readlines()[-lines:]))
+        return "".join(out)
+
+    def leftovers(self, also=(), pod_uids=()):
+        """What the stopped cluster left on the machine: host links of its network, mounts
+        under its data directory, processes naming it (or any of `also`), the cgroups of
+        the pods with `pod_uids` (other clusters may run beside this one)."""
+        found = []
+        links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
+        prefix = "pv" + self.network_id
+        found += [f"link {l.split(':')[1].strip()}" for l in links.splitlines()
+                  if l.split(":")[1].strip().split("@")[0].startswith(prefix)]
+        with open("/proc/self/mountinfo") as f:
+            found += [f"mount {l.split()[4]}" for l in f if self.data in l.split()[4]]
+        for pid, argv in processes().items():
+            cmdline = " ".join(argv)
+            if pid != os.getpid() and any(s in cmdline for s in (self.data, *also)):
+                found.append(f"process {pid}: {cmdline[:120]}")
+        wanted = {f"pod-{uid}" for uid in pod_uids}
+        if wanted:
+            for dirpath, dirnames, _ in os.walk("/sys/fs/cgroup"):
+                found += [f"cgroup {os.path.join(dirpath, d)}" for d in dirnames if d in wanted]
+                dirnames[:] = [d for d in dirnames if d not in wanted]
+        return found
+
+
+def create_all(make, names):
+    """Creates every object from its own thread at once; returns name → create start."""
+    started, errors = {}, []
+    def one(n):
+        started[n] = time.monotonic()
+        try:
+            make(n)
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(f"{n}: {e}")
+    threads = [threading.Thread(target=one, args=(n,)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise SystemExit("creates failed: " + "; ".join(errors[:3]))
+    return started
