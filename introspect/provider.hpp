@@ -32,12 +32,15 @@
 // Counts ("restarts", "mailbox", "pid", "qemuPid", "durationMs") are integers; 0 for a
 // pid means "not running". Everything else is a string.
 
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
+
+#include "common/error.hpp"
 
 namespace podvisor::introspect {
 
@@ -90,6 +93,12 @@ public:
   /// no supervisor for it.
   virtual std::optional<subscription> watch(std::string_view namespace_, std::string_view name,
                                             std::function<void(const nlohmann::json&)> on_snapshot) = 0;
+  /// The VM's serial console log (a file that grows while the VM runs), served read-only
+  /// as /v1/supervisors/{namespace}/{name}/console. not_found when the node has no
+  /// supervisor for it, unavailable when there is no log to read yet. The default: none.
+  virtual expected<std::filesystem::path> console_log(std::string_view namespace_, std::string_view name) {
+    return error{errc::not_found, "no console for " + std::string(namespace_) + "/" + std::string(name)};
+  }
 };
 
 } // namespace podvisor::introspect

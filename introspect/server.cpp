@@ -1,7 +1,10 @@
 #include "introspect/server.hpp"
 
 #include <atomic>
+#include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -166,7 +169,76 @@ struct introspection_server::impl {
     case route::kind::watch:
       serve_watch(r, res);
       return;
+    case route::kind::console:
+      serve_console(r, res);
+      return;
     }
+  }
+
+  /// The serial log's last `tail_kib` KiB; with follow, then every byte appended (polled:
+  /// the log is a file another process writes) until the log goes away or the server
+  /// stops. A follow counts as a stream (max_streams).
+  void serve_console(const route& r, httplib::Response& res) {
+    auto path = provider.console_log(r.namespace_, r.name);
+    if (!path) {
+      answer_error(res, path.error().code == errc::not_found ? 404 : 503, path.error().message);
+      return;
+    }
+    auto file = std::make_shared<std::ifstream>(*path, std::ios::binary);
+    if (!*file) {
+      answer_error(res, 503, "the console log of " + r.namespace_ + "/" + r.name + " cannot be read yet");
+      return;
+    }
+    file->seekg(0, std::ios::end);
+    auto size = static_cast<std::size_t>(std::max<std::streamoff>(0, file->tellg()));
+    auto tail = r.tail_kib * 1024;
+    file->seekg(static_cast<std::streamoff>(size > tail ? size - tail : 0));
+    res.set_header("Cache-Control", "no-store");
+    if (!r.follow) {
+      std::string text{std::istreambuf_iterator<char>(*file), std::istreambuf_iterator<char>()};
+      res.set_content(std::move(text), "text/plain; charset=utf-8");
+      return;
+    }
+    auto queue = std::make_shared<snapshot_queue>(1); // only a token for stop() and the count
+    {
+      std::lock_guard lock{streams_mu};
+      if (stopping.load()) {
+        answer_error(res, 503, "the server is stopping");
+        return;
+      }
+      if (streams.size() >= options.max_streams) {
+        res.set_header("Retry-After", "1");
+        answer_error(res, 429, "too many open streams, try again later");
+        return;
+      }
+      streams.insert(queue);
+    }
+    auto log_path = *path;
+    res.set_chunked_content_provider(
+      "text/plain; charset=utf-8",
+      [this, file, log_path](std::size_t, httplib::DataSink& sink) {
+        char buf[16 * 1024];
+        for (int round = 0; round < 5; ++round) {
+          if (stopping.load()) {
+            sink.done();
+            return true;
+          }
+          file->clear();
+          file->read(buf, sizeof buf);
+          auto got = file->gcount();
+          if (got > 0)
+            return sink.write(buf, static_cast<std::size_t>(got));
+          std::error_code ec;
+          if (!std::filesystem::exists(log_path, ec)) {
+            sink.done(); // the launcher is gone
+            return true;
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+        // Nothing new for half a second: an empty write finds a client that left.
+        return sink.is_writable();
+      },
+      [this, queue](bool) { forget(queue); });
   }
 
   void serve_watch(const route& r, httplib::Response& res) {

@@ -10,6 +10,10 @@
 //        then one per change as the provider pushes it; an empty line is a heartbeat sent
 //        after 15 s of silence (so that both sides notice a dead peer); the stream ends
 //        when the supervisor is gone or the server stops.
+//   GET /v1/supervisors/{namespace}/{name}/console[?tail=KIB][&follow=true]
+//        the serial console log (text/plain): its last KIB KiB (default 64), and with
+//        follow the bytes appended afterwards (chunked, counted as a stream) until the
+//        log goes away or the server stops; 503 while there is no log yet.
 //
 // Every route requires "Authorization: Bearer <token>", /healthz included: nothing
 // listens on a network address without authentication (KubeVirt serves an unauthenticated

@@ -62,3 +62,25 @@ TEST_CASE("routes: DNS-1123 checks", "[introspect][routes]") {
   CHECK_FALSE(is_dns1123_subdomain("a."));
   CHECK_FALSE(is_dns1123_subdomain(""));
 }
+
+TEST_CASE("routes: a supervisor's console, its tail and follow", "[introspect][routes]") {
+  auto c = get("/v1/supervisors/default/vm1/console");
+  CHECK(c.what == kind::console);
+  CHECK(c.namespace_ == "default");
+  CHECK(c.name == "vm1");
+  CHECK(c.tail_kib == 64);
+  CHECK_FALSE(c.follow);
+  auto f = get("/v1/supervisors/default/vm1/console", {{"tail", "4"}, {"follow", "true"}});
+  CHECK(f.what == kind::console);
+  CHECK(f.tail_kib == 4);
+  CHECK(f.follow);
+  CHECK(get("/v1/supervisors/default/console").what == kind::one); // a VMI named console
+  CHECK(get("/v1/supervisors/default/vm1/console/").what == kind::not_found);
+  CHECK(get("/v1/supervisors//vm1/console").what == kind::not_found);
+  CHECK(get("/v1/supervisors/Default/vm1/console").what == kind::bad_request);
+  CHECK(get("/v1/supervisors/default/vm1/console", {{"tail", "0"}}).what == kind::bad_request);
+  CHECK(get("/v1/supervisors/default/vm1/console", {{"tail", "2000"}}).what == kind::bad_request);
+  CHECK(get("/v1/supervisors/default/vm1/console", {{"tail", "-1"}}).what == kind::bad_request);
+  CHECK(get("/v1/supervisors/default/vm1/console", {{"follow", "yes"}}).what == kind::bad_request);
+  CHECK(get("/v1/supervisors/default/vm1/console", {{"watch", "true"}}).what == kind::bad_request);
+}

@@ -28,6 +28,16 @@ public:
   std::optional<nlohmann::json> get(std::string_view ns, std::string_view name) override;
   std::optional<introspect::subscription> watch(std::string_view ns, std::string_view name,
                                                 std::function<void(const nlohmann::json&)> on_snapshot) override;
+  /// The console log of "ns/name" from `consoles` (not_found otherwise).
+  expected<std::filesystem::path> console_log(std::string_view ns, std::string_view name) override {
+    std::lock_guard lock{mu_};
+    auto it = consoles.find(std::string(ns) + "/" + std::string(name));
+    if (it == consoles.end())
+      return error{errc::not_found, "no console"};
+    return it->second;
+  }
+  /// Console logs by "namespace/name" (set before the requests).
+  std::map<std::string, std::filesystem::path> consoles;
 
   void set(const std::string& ns, const std::string& name, nlohmann::json snapshot);
   /// Stores `snapshot` (JSON null: removes the supervisor) and tells its watchers.
