@@ -121,6 +121,30 @@ void force_delete_launcher_pods(node_controller_state& st, const std::string& no
   }
 }
 
+/// Sets the node's label podvisor.io/schedulable "false" because its agent's heartbeat
+/// stopped: read, check that the heartbeat is still the one we judged (otherwise the
+/// agent is back and the write gives up), write with the read's resourceVersion so that
+/// a heartbeat landing meanwhile makes it a conflict rather than being overwritten.
+/// Returns true when it wrote.
+expected<bool> mark_unschedulable(client::api_client& api, const std::string& name, const node_health& judged) {
+  auto read = api.get(client::resources::nodes(), "", name);
+  if (!read)
+    return read.error() == errc::not_found ? expected<bool>{false} : expected<bool>{read.error()};
+  json& meta = (*read)["metadata"];
+  auto beat = meta.value("annotations", json::object()).value(agent_heartbeat_annotation, json{});
+  if (!beat.is_string() || !judged.agent_heartbeat || beat.get<std::string>() != *judged.agent_heartbeat)
+    return false; // it moved (or vanished) meanwhile
+  if (!meta.contains("labels") || !meta["labels"].is_object())
+    meta["labels"] = json::object();
+  if (meta["labels"].value(schedulable_label, "") == "false")
+    return false;
+  meta["labels"][schedulable_label] = "false";
+  auto written = api.update(client::resources::nodes(), *read);
+  if (!written)
+    return written.error();
+  return true;
+}
+
 sync_result sync_node(node_controller_state& st, const std::string& name) {
   static const log::logger log{"controller", "node"};
   const auto& cfg = st.config;
@@ -156,11 +180,25 @@ sync_result sync_node(node_controller_state& st, const std::string& name) {
   }
 
   sync_result result;
-  if (!d.stale) {
-    if (d.recheck_after)
-      result.requeue_after = *d.recheck_after;
-    return result;
+  if (d.recheck_after)
+    result.requeue_after = *d.recheck_after;
+  if (d.mark_unschedulable) {
+    // The agent is gone, the VMs may well still run: no new ones here until it is
+    // back; its VMIs are left for it to re-adopt.
+    auto marked = mark_unschedulable(*cfg.client, name, d.health);
+    if (!marked) {
+      result.error_reason = "FailedUpdate";
+      result.error_message = "marking node " + name + " unschedulable: " + marked.error().to_string();
+    } else if (*marked) {
+      log.info("node {}: no agent heartbeat for {}s, marking it unschedulable for VMs", name,
+               std::chrono::duration_cast<std::chrono::seconds>(cfg.grace_period).count());
+      result.events.push_back({reference_to(node_obj.json(), "v1", "Node"), "Warning", "AgentUnresponsive",
+                               "podvisor-agent on node " + name + " stopped heartbeating; " + schedulable_label +
+                                 " set to false (its VMIs keep running)"});
+    }
   }
+  if (!d.stale)
+    return result;
   auto now = cfg.clock->wall_now();
   if (d.mark_unknown) {
     log.info("node {}: no heartbeat for {}s, marking it not ready", name,

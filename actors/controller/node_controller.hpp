@@ -11,6 +11,11 @@
 // and fail each VMI on it that has not ended (phase Failed, reason NodeUnresponsive,
 // read-modify-write of the VMI status on the executor, retried on conflict). Before the
 // timeout the key is requeued for the moment it would expire.
+//
+// The node agent's heartbeat annotation is watched the same way; when it stands still,
+// the Node's label podvisor.io/schedulable becomes "false" (a read-modify-write with the
+// read's resourceVersion, given up when the heartbeat moved meanwhile) and an
+// AgentUnresponsive event is recorded; its VMIs are not touched.
 
 #include <chrono>
 #include <cstddef>
@@ -44,7 +49,7 @@ struct node_controller_config {
   std::shared_ptr<actors::kube::api_executor> executor;
   /// Writes Node status.
   protocols::status_writer_actor status_writer;
-  /// Records NodeNotReady and NodeUnresponsive events; may be null.
+  /// Records NodeNotReady, NodeUnresponsive and AgentUnresponsive events; may be null.
   protocols::event_recorder_actor recorder;
   /// Steady time judges staleness, wall time stamps conditions; must outlive the
   /// controller.

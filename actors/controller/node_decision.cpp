@@ -28,11 +28,32 @@ node_decision decide_node(const node_input& in) {
   const bool moved = !in.previous || in.previous->lease_renew != seen.lease_renew ||
                      in.previous->ready_heartbeat != seen.ready_heartbeat;
   seen.observed_at = moved ? in.now : in.previous->observed_at;
+
+  const auto& annotations = in.node.metadata.annotations;
+  if (auto a = annotations.find(agent_heartbeat_annotation); a != annotations.end())
+    seen.agent_heartbeat = a->second;
+  const bool agent_moved = !in.previous || in.previous->agent_heartbeat != seen.agent_heartbeat;
+  seen.agent_observed_at = agent_moved ? in.now : in.previous->agent_observed_at;
   d.health = seen;
+
+  auto recheck = [&d](std::chrono::nanoseconds after) {
+    if (!d.recheck_after || after < *d.recheck_after)
+      d.recheck_after = after;
+  };
+  if (seen.agent_heartbeat) {
+    auto agent_silent_for = in.now - seen.agent_observed_at;
+    if (agent_silent_for < in.grace_period) {
+      recheck(in.grace_period - agent_silent_for);
+    } else {
+      d.agent_stale = true;
+      auto label = in.node.metadata.labels.find(schedulable_label);
+      d.mark_unschedulable = label == in.node.metadata.labels.end() || label->second != "false";
+    }
+  }
 
   auto silent_for = in.now - seen.observed_at;
   if (silent_for < in.grace_period) {
-    d.recheck_after = in.grace_period - silent_for;
+    recheck(in.grace_period - silent_for);
     return d;
   }
   d.stale = true;

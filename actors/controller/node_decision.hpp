@@ -15,6 +15,14 @@
 // to Unknown with reason NodeStatusUnknown, and every VMI on it (status.nodeName) that
 // has not ended becomes Failed with reason NodeUnresponsive, so that its VM's run
 // strategy brings it back elsewhere.
+//
+// The node agent (podvisor-agent, KubeVirt's virt-handler) beats separately: the Node's
+// annotation `podvisor.io/agent-heartbeat` (node_heartbeat.hpp) is judged the same way,
+// by when it last moved on our clock, with the same grace period. A stale agent makes
+// the node unschedulable for VMs — its label `podvisor.io/schedulable` becomes "false",
+// which launcher pods select against — but its VMIs are left alone: they still run, and
+// the agent re-adopts them when it returns and sets the label "true" again. A node that
+// never had the annotation has no agent and is left alone.
 
 #include <chrono>
 #include <optional>
@@ -33,6 +41,8 @@ struct node_health {
   std::optional<std::chrono::system_clock::time_point> lease_renew;     ///< as last seen (node's clock)
   std::optional<std::chrono::system_clock::time_point> ready_heartbeat; ///< as last seen (node's clock)
   podvisor::clock::steady_time observed_at{}; ///< our time when either last moved
+  std::optional<std::string> agent_heartbeat;  ///< the agent's annotation as last seen
+  podvisor::clock::steady_time agent_observed_at{}; ///< our time when it last moved
   bool operator==(const node_health&) const = default;
 };
 
@@ -50,9 +60,19 @@ struct node_decision {
   node_health health;   ///< remember this for the next look
   bool stale = false;   ///< the heartbeat has not moved for the grace period
   bool mark_unknown = false; ///< write the node's status (mark_node_unknown)
-  /// When to look again to catch the timeout (nothing when already stale).
+  /// The agent's heartbeat has not moved for the grace period (never when there is none).
+  bool agent_stale = false;
+  /// Set the label podvisor.io/schedulable "false" (stale, and it is not "false" yet).
+  bool mark_unschedulable = false;
+  /// When to look again to catch the earlier of the two timeouts (nothing when both are
+  /// stale or absent).
   std::optional<std::chrono::nanoseconds> recheck_after;
 };
+
+/// The node label the agent keeps "true" and a stale agent turns "false".
+inline constexpr const char* schedulable_label = "podvisor.io/schedulable";
+/// The agent's heartbeat annotation on its Node.
+inline constexpr const char* agent_heartbeat_annotation = "podvisor.io/agent-heartbeat";
 
 /// Decides about one node.
 node_decision decide_node(const node_input& in);

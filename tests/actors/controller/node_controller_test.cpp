@@ -187,3 +187,58 @@ TEST_CASE("a node agent heartbeating through the Ready condition alone stays rea
   }
   CHECK(f.ready_of("node-a").at("status") == "True");
 }
+
+namespace {
+
+/// What podvisor-agent's heartbeat writes (node_heartbeat.hpp): a merge patch.
+void agent_beat(node_fixture& f, const std::string& node) {
+  json patch = {{"metadata",
+                 {{"labels", {{"podvisor.io/schedulable", "true"}}},
+                  {"annotations", {{"podvisor.io/agent-heartbeat", f.renew_time()}}}}}};
+  REQUIRE(f.client->patch(res::nodes(), "", node, kube::client::patch_type::merge, patch));
+}
+
+json labels_of(node_fixture& f, const std::string& node) {
+  auto object = f.client->get(res::nodes(), "", node).value();
+  return object.at("metadata").value("labels", json::object());
+}
+
+} // namespace
+
+TEST_CASE("an agent whose heartbeat stops makes its node unschedulable, its VMIs keep running", "[node_controller]") {
+  node_fixture f;
+  f.add_node("n1");
+  f.add_node("plain"); // no agent: never touched
+  f.add_vmi("vm1", "n1", "Running");
+  agent_beat(f, "n1");
+  f.settle();
+
+  // The podlet keeps renewing its lease; the agent beats for 20 s more, then stops.
+  for (int i = 1; i <= 6; ++i) {
+    f.elapse(10s);
+    f.renew("n1");
+    f.renew("plain");
+    if (i <= 2)
+      agent_beat(f, "n1");
+    f.settle();
+    CAPTURE(i);
+    // Last beat at 20 s: still schedulable at 50 s, not at 60 s.
+    CHECK(labels_of(f, "n1").at("podvisor.io/schedulable") == (i < 6 ? "true" : "false"));
+  }
+  CHECK(f.ready_of("n1").at("status") == "True"); // the node itself is fine
+  CHECK(f.vmi_status("vm1").at("phase") == "Running"); // left for the agent to re-adopt
+  CHECK_FALSE(labels_of(f, "plain").contains("podvisor.io/schedulable"));
+
+  SECTION("the agent's next heartbeat makes it schedulable again, and it stays so while it beats") {
+    agent_beat(f, "n1");
+    f.settle();
+    CHECK(labels_of(f, "n1").at("podvisor.io/schedulable") == "true");
+    for (int i = 0; i < 5; ++i) {
+      f.elapse(15s);
+      f.renew("n1");
+      agent_beat(f, "n1");
+      f.settle();
+    }
+    CHECK(labels_of(f, "n1").at("podvisor.io/schedulable") == "true");
+  }
+}

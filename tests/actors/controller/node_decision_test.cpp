@@ -1,5 +1,9 @@
 #include "actors/controller/node_decision.hpp"
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include <catch2/catch_test_macros.hpp>
 
 using namespace podvisor::actors::controller;
@@ -140,4 +144,97 @@ TEST_CASE("the VMIs on an unresponsive node that have not ended are failed", "[n
   CHECK(running.status.phase_transition_timestamps[0].phase == api::vmi_phase::failed);
   CHECK_FALSE(fail_vmi_node_unresponsive(done.status, w0));
   CHECK(done.status.phase == api::vmi_phase::succeeded);
+}
+
+namespace {
+
+/// A node whose podlet keeps beating (its Ready heartbeat at `podlet`), with the agent's
+/// heartbeat annotation when given and the schedulable label when given.
+api::node agent_node(wall_time podlet, std::optional<std::string> agent_beat,
+                     std::optional<std::string> schedulable = "true") {
+  auto n = make_node(podlet);
+  if (agent_beat)
+    n.metadata.annotations[agent_heartbeat_annotation] = *agent_beat;
+  if (schedulable)
+    n.metadata.labels[schedulable_label] = *schedulable;
+  return n;
+}
+
+} // namespace
+
+TEST_CASE("agent heartbeat: judged by when it last moved on our clock, with the grace period", "[node_decision]") {
+  // Each row: a look at the node `at` seconds after the first, with the agent's
+  // annotation and the label as they are then. The podlet beats at every look, so only
+  // the agent can go stale.
+  struct row {
+    int at;
+    std::optional<std::string> beat;
+    std::optional<std::string> label;
+    bool agent_stale;
+    bool mark_unschedulable;
+    std::optional<std::chrono::nanoseconds> recheck_after;
+  };
+  const std::vector<row> rows = {
+    // first look: a full grace period, even for an annotation from long ago
+    {0, "2020-01-01T00:00:00.000000Z", "true", false, false, 40s},
+    // unchanged for 39 s: still fresh, look again in 1 s
+    {39, "2020-01-01T00:00:00.000000Z", "true", false, false, 1s},
+    // unchanged for 40 s: stale, make the node unschedulable
+    {40, "2020-01-01T00:00:00.000000Z", "true", true, true, 40s},
+    // the label is "false" already: stale, nothing more to write
+    {45, "2020-01-01T00:00:00.000000Z", "false", true, false, 40s},
+    // it moved (the agent is back; its clock may say anything): fresh, the grace period anew
+    {50, "2019-06-01T00:00:00.000000Z", "true", false, false, 40s},
+    // 40 s after that without moving, and the label missing: stale, write "false"
+    {90, "2019-06-01T00:00:00.000000Z", std::nullopt, true, true, 40s},
+  };
+  std::optional<node_health> previous;
+  for (const auto& r : rows) {
+    CAPTURE(r.at);
+    // The podlet's heartbeat moves at every look, so the node itself stays fresh and
+    // its own recheck is the full grace period.
+    auto node = agent_node(w0 + std::chrono::seconds{r.at}, r.beat, r.label);
+    auto d = decide_node({.node = node, .lease = nullptr, .previous = previous,
+                          .now = s0 + std::chrono::seconds{r.at}, .grace_period = 40s});
+    CHECK_FALSE(d.stale);
+    CHECK(d.agent_stale == r.agent_stale);
+    CHECK(d.mark_unschedulable == r.mark_unschedulable);
+    CHECK(d.recheck_after == r.recheck_after);
+    previous = d.health;
+  }
+}
+
+TEST_CASE("agent heartbeat: the earlier of the two timeouts decides when to look again", "[node_decision]") {
+  // The podlet's heartbeat stands still from the start; the agent's moves at 30 s.
+  auto first = agent_node(w0, "2024-01-01T00:00:00.000000Z");
+  auto d1 = decide_node({.node = first, .lease = nullptr, .previous = std::nullopt, .now = s0, .grace_period = 40s});
+  auto moved = agent_node(w0, "2024-01-01T00:00:30.000000Z");
+  auto d2 = decide_node({.node = moved, .lease = nullptr, .previous = d1.health, .now = s0 + 30s, .grace_period = 40s});
+  CHECK(d2.recheck_after == 10s); // the podlet's timeout comes first
+  auto d3 = decide_node({.node = moved, .lease = nullptr, .previous = d2.health, .now = s0 + 40s, .grace_period = 40s});
+  CHECK(d3.stale);
+  CHECK_FALSE(d3.agent_stale);
+  CHECK(d3.recheck_after == 30s); // now only the agent's is pending
+  auto d4 = decide_node({.node = moved, .lease = nullptr, .previous = d3.health, .now = s0 + 70s, .grace_period = 40s});
+  CHECK(d4.stale);
+  CHECK(d4.agent_stale);
+  CHECK(d4.mark_unschedulable);
+  CHECK_FALSE(d4.recheck_after);
+}
+
+TEST_CASE("agent heartbeat: a node that never had one has no agent and is left alone", "[node_decision]") {
+  // Even a node labelled schedulable by hand: without the annotation there is nothing to judge.
+  auto node = agent_node(w0, std::nullopt, "true");
+  auto d1 = decide_node({.node = node, .lease = nullptr, .previous = std::nullopt, .now = s0, .grace_period = 40s});
+  auto later = agent_node(w0 + 300s, std::nullopt, "true");
+  auto d2 = decide_node({.node = later, .lease = nullptr, .previous = d1.health, .now = s0 + 300s, .grace_period = 40s});
+  CHECK_FALSE(d2.agent_stale);
+  CHECK_FALSE(d2.mark_unschedulable);
+  CHECK(d2.recheck_after == 40s); // the podlet's only
+  CHECK_FALSE(d2.health.agent_heartbeat);
+  // An agent that appears later gets a full grace period from then.
+  auto appears = agent_node(w0 + 310s, "2024-01-01T00:05:10.000000Z");
+  auto d3 = decide_node({.node = appears, .lease = nullptr, .previous = d2.health, .now = s0 + 310s, .grace_period = 40s});
+  CHECK(d3.health.agent_observed_at == s0 + 310s);
+  CHECK_FALSE(d3.agent_stale);
 }
