@@ -31,6 +31,7 @@ struct vm_record {
   std::string uid;
   vm_supervisor_actor child; ///< null once finished or given up
   std::deque<podvisor::clock::steady_time> crashes;
+  std::uint32_t restarts = 0; ///< every restart of its supervisor, for introspection
   bool done = false; ///< finished or given up: never respawned while the VMI exists
 };
 
@@ -90,6 +91,8 @@ void spawn_child(agent_pointer self, const std::string& key, const protocols::ku
   cfg.vmi_dir = st.config.vmi_dir_root / vm.uid;
   cfg.software_emulation = [pods = st.deps.launcher_pods, uid = vm.uid] { return software_emulation(pods, uid); };
   cfg.clock = st.config.clock;
+  cfg.node = st.config.node_name;
+  cfg.restarts = vm.restarts;
   vm_supervisor_deps deps;
   deps.backend = st.deps.make_backend(cfg.vmi_dir);
   deps.commands = st.deps.make_executor();
@@ -164,6 +167,7 @@ void on_down(agent_pointer self, const caf::down_msg& msg) {
     give_up(self, key, vmi, why);
     return;
   }
+  ++vm.restarts;
   st.log.warn("{}: supervisor crashed ({}); restarting ({} of {} within {} s)", key, why, vm.crashes.size(),
               st.config.max_restarts, st.config.restart_period.count());
   protocols::event_record ev;

@@ -7,6 +7,7 @@
 
 #include "net/binding/bridge_binding.hpp"
 #include "net/binding/masquerade_binding.hpp"
+#include "net/binding/state_codec.hpp"
 #include "net/dhcp/address.hpp"
 #include "virt/channel/launcher_client.hpp"
 
@@ -122,7 +123,16 @@ public:
     auto s = client_->status();
     if (!s)
       return checked(s.error());
-    backend_status out{s->phase, s->reason, {}};
+    backend_status out;
+    out.phase = s->phase;
+    out.reason = s->reason;
+    out.domain_state = s->domain_state;
+    if (s->stats) {
+      out.qemu_pid = s->stats->qemu_pid;
+      out.cpu_time_ns = s->stats->cpu_time_ns;
+      out.memory_kib = s->stats->memory_kib;
+      out.vcpus = s->stats->vcpus;
+    }
     for (const auto& l : s->leases)
       out.leases.push_back(convert(l));
     return out;
@@ -168,6 +178,31 @@ public:
   }
 
   void cancel() override { cancelled_.store(true); }
+
+  std::vector<network_wiring> wiring() override {
+    std::vector<network_wiring> out;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_, ec)) {
+      auto file = entry.path().filename().string();
+      if (!file.starts_with("net-") || !file.ends_with(".json"))
+        continue;
+      auto state = nb::read_state(entry.path());
+      if (!state)
+        continue; // being written, or not ours: nothing to show
+      network_wiring w;
+      w.interface = file.substr(4, file.size() - 4 - 5);
+      w.binding = std::string(nb::to_string(state->kind));
+      w.bridge = state->guest.bridge;
+      w.tap = state->guest.tap;
+      w.mac = net::dhcp::to_string(state->guest.mac);
+      w.guest_address = net::dhcp::to_string(state->guest.address) + "/" + std::to_string(state->guest.prefix);
+      if (state->guest.gateway)
+        w.gateway = net::dhcp::to_string(*state->guest.gateway);
+      w.nft_table = state->changes.nft_table;
+      out.push_back(std::move(w));
+    }
+    return out;
+  }
 
 private:
   /// The command connection, reconnected when an earlier call broke it.

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/agent/vm_snapshot.hpp"
 #include "common/error.hpp"
 
 namespace podvisor::actors::agent {
@@ -34,6 +35,11 @@ struct backend_lease {
 struct backend_status {
   std::string phase, reason;
   std::vector<backend_lease> leases;
+  /// For introspection: libvirt's domain state and the domain's statistics (0: unknown).
+  std::string domain_state;
+  int qemu_pid = 0;
+  std::uint64_t cpu_time_ns = 0, memory_kib = 0;
+  std::uint32_t vcpus = 0;
 };
 
 /// One event of the watch stream.
@@ -84,6 +90,10 @@ public:
   virtual void watch(event_sink sink) = 0;
   /// Ends a running watch soon (from any thread).
   virtual void cancel() = 0;
+  /// For introspection: what phase 1 wired for each interface, from the cached results
+  /// in the VMI's directory (net-<name>.json); empty when none can be read. The default
+  /// knows none.
+  virtual std::vector<network_wiring> wiring() { return {}; }
 };
 
 /// Makes the backend of one VMI, given its directory AGENT_DIR/<uid> (control.sock is

@@ -2,7 +2,10 @@
 
 #include <utility>
 
+#include <atomic>
+
 #include <caf/actor_system.hpp>
+#include <caf/scheduled_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -30,6 +33,14 @@ struct vm_supervisor_state {
   std::string vmi_namespace, vmi_name;
   log::logger log;
   bool watching = false;
+  /// What introspection shows (published to config.registry after each change).
+  vm_snapshot snapshot;
+  /// Jobs posted to the command executor and not finished, and whether the watch runs:
+  /// the executors' queue depth, counted here since a detached actor's mailbox cannot be
+  /// read from another thread.
+  std::shared_ptr<std::atomic<std::size_t>> commands_pending = std::make_shared<std::atomic<std::size_t>>(0);
+  std::shared_ptr<std::atomic<std::size_t>> watch_running = std::make_shared<std::atomic<std::size_t>>(0);
+  bool refreshing = false;
 
   vm_supervisor_state() = default;
   vm_supervisor_state(const vm_supervisor_state&) = delete;
@@ -38,6 +49,8 @@ struct vm_supervisor_state {
   ~vm_supervisor_state() {
     if (deps.backend)
       deps.backend->cancel();
+    if (config.registry)
+      config.registry->remove(snapshot.namespace_, snapshot.name, snapshot.uid);
   }
 };
 
@@ -74,14 +87,90 @@ bool being_deleted(const protocols::kube_object& vmi) {
 
 void carry_out(supervisor_pointer self, std::vector<supervision_action> actions);
 
+wall_time wall_now(const vm_supervisor_state& st) {
+  return st.config.clock != nullptr ? st.config.clock->wall_now() : std::chrono::system_clock::now();
+}
+
+/// Posts a job to the command executor, counted while it waits or runs.
+template <class F>
+void post_command(supervisor_pointer self, F job) {
+  auto pending = self->state.commands_pending;
+  pending->fetch_add(1);
+  self->state.deps.commands->post([pending, job = std::move(job)]() mutable {
+    job();
+    pending->fetch_sub(1);
+  });
+}
+
+/// Brings the snapshot up to date with the state machine and publishes it.
+void publish(supervisor_pointer self) {
+  auto& st = self->state;
+  if (!st.config.registry)
+    return;
+  auto& s = st.snapshot;
+  const auto& report = st.machine.report();
+  auto now = wall_now(st);
+  s.transition(state_name(to_string(st.machine.stage())), now,
+               st.machine.stage() == vm_stage::finished ? report.reason : std::string{});
+  if (!report.phase.empty())
+    s.phase = report.phase;
+  s.reason = report.reason;
+  if (st.machine.launcher_pid() > 0)
+    s.launcher.pid = st.machine.launcher_pid();
+  for (const auto& [interface, lease] : report.leases)
+    s.add_lease(interface, lease.mac, lease.ip, now);
+  s.children = {
+    {"vm_supervisor", st.config.restarts, self->mailbox().size()},
+    {"commands", 0, st.commands_pending->load()},
+    {"watch", 0, st.watch_running->load()},
+  };
+  st.config.registry->publish(s);
+}
+
+/// Asks the launcher's status for introspection (domain state, statistics).
+void post_observe_status(supervisor_pointer self) {
+  post_command(self, [backend = self->state.deps.backend, owner = self->address()] {
+    auto status = backend->status();
+    if (!status)
+      return;
+    if (auto actor = caf::actor_cast<vm_supervisor_actor>(owner))
+      caf::anon_send(actor, vm_observation{std::move(*status), std::nullopt});
+  });
+}
+
+void post_observe_wiring(supervisor_pointer self) {
+  post_command(self, [backend = self->state.deps.backend, owner = self->address()] {
+    auto wiring = backend->wiring();
+    if (auto actor = caf::actor_cast<vm_supervisor_actor>(owner))
+      caf::anon_send(actor, vm_observation{std::nullopt, std::move(wiring)});
+  });
+}
+
 void feed(supervisor_pointer self, const supervision_input& in) {
-  carry_out(self, self->state.machine.handle(in));
+  auto& st = self->state;
+  auto before = st.machine.stage();
+  carry_out(self, st.machine.handle(in));
+  if (!st.config.registry)
+    return;
+  auto after = st.machine.stage();
+  // The wiring is on disk once phase 1 finished (or, re-adopting, from the first agent).
+  if (std::holds_alternative<network_wired>(in)
+      || (std::holds_alternative<launcher_connected>(in) && st.machine.adopted()))
+    post_observe_wiring(self);
+  if (after == vm_stage::running && before != vm_stage::running) {
+    post_observe_status(self);
+    if (!st.refreshing) {
+      st.refreshing = true;
+      self->delayed_send(self, st.config.stats_interval, vm_refresh_atom_v);
+    }
+  }
+  publish(self);
 }
 
 void post_connect(supervisor_pointer self) {
   auto& st = self->state;
-  st.deps.commands->post([backend = st.deps.backend, timeout = st.config.connect_timeout,
-                          send = input_sender{self->address()}] {
+  post_command(self, [backend = st.deps.backend, timeout = st.config.connect_timeout,
+                      send = input_sender{self->address()}] {
     auto hello = backend->connect(timeout);
     if (hello)
       send(launcher_connected{hello->pid, hello->awaiting_start});
@@ -92,7 +181,8 @@ void post_connect(supervisor_pointer self) {
 
 void post_status(supervisor_pointer self) {
   auto& st = self->state;
-  st.deps.commands->post([backend = st.deps.backend, send = input_sender{self->address()}] {
+  post_command(self, [backend = st.deps.backend, send = input_sender{self->address()},
+                      owner = self->address(), observe = static_cast<bool>(st.config.registry)] {
     // A re-adopted VM learns its phase only here (the watch reports changes), so a
     // failed query is retried (the backend reconnects a broken connection) before
     // the boot wait decides.
@@ -104,6 +194,9 @@ void post_status(supervisor_pointer self) {
     for (const auto& l : status->leases)
       send(lease_seen{l.interface, l.mac, l.ip});
     send(launcher_phase_seen{status->phase, status->reason});
+    if (observe)
+      if (auto actor = caf::actor_cast<vm_supervisor_actor>(owner))
+        caf::anon_send(actor, vm_observation{std::move(*status), std::nullopt});
   });
 }
 
@@ -112,7 +205,13 @@ void post_watch(supervisor_pointer self) {
   if (st.watching)
     return;
   st.watching = true;
-  st.deps.watcher->post([backend = st.deps.backend, send = input_sender{self->address()}] {
+  st.watch_running->store(1);
+  st.deps.watcher->post([backend = st.deps.backend, send = input_sender{self->address()},
+                         running = st.watch_running] {
+    struct done_flag {
+      std::shared_ptr<std::atomic<std::size_t>> flag;
+      ~done_flag() { flag->store(0); }
+    } done{running};
     backend->watch([send](const expected<backend_event>& ev) {
       if (!ev) {
         send(watch_lost{ev.error()});
@@ -132,8 +231,8 @@ void post_wiring(supervisor_pointer self) {
     feed(self, network_failed{plans.error()});
     return;
   }
-  st.deps.commands->post([backend = st.deps.backend, pid = st.machine.launcher_pid(), plans = std::move(*plans),
-                          send = input_sender{self->address()}] {
+  post_command(self, [backend = st.deps.backend, pid = st.machine.launcher_pid(), plans = std::move(*plans),
+                      send = input_sender{self->address()}] {
     if (plans.empty()) {
       send(network_wired{});
       return;
@@ -183,15 +282,15 @@ void carry_out(supervisor_pointer self, std::vector<supervision_action> actions)
         post_wiring(self);
         break;
       case kind::send_start:
-        st.deps.commands->post([backend = st.deps.backend, networks = st.machine.network_results(),
-                                send = input_sender{self->address()}] { send(start_answered{backend->start(networks)}); });
+        post_command(self, [backend = st.deps.backend, networks = st.machine.network_results(),
+                            send = input_sender{self->address()}] { send(start_answered{backend->start(networks)}); });
         break;
       case kind::query_status:
         post_status(self);
         break;
       case kind::send_shutdown:
-        st.deps.commands->post([backend = st.deps.backend, grace = a.grace_seconds,
-                                send = input_sender{self->address()}] { send(shutdown_answered{backend->shutdown(grace)}); });
+        post_command(self, [backend = st.deps.backend, grace = a.grace_seconds,
+                            send = input_sender{self->address()}] { send(shutdown_answered{backend->shutdown(grace)}); });
         break;
       case kind::write_status:
         write_status(self);
@@ -202,8 +301,10 @@ void carry_out(supervisor_pointer self, std::vector<supervision_action> actions)
         ev.type = a.event_type;
         ev.reason = a.reason;
         ev.message = a.message;
-        if (a.event_type == "Warning")
+        if (a.event_type == "Warning") {
           st.log.warn("{}: {}", a.reason, a.message);
+          st.snapshot.add_error(a.reason + ": " + a.message, wall_now(st));
+        }
         else
           st.log.info("{}: {}", a.reason, a.message);
         self->send(st.deps.recorder, std::move(ev));
@@ -233,7 +334,14 @@ vm_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer self, 
   st.config = std::move(config);
   st.deps = std::move(deps);
   st.vmi = std::move(vmi);
+  st.snapshot.namespace_ = st.vmi_namespace;
+  st.snapshot.name = st.vmi_name;
+  st.snapshot.uid = std::string{st.vmi.uid()};
+  st.snapshot.node = st.config.node;
+  st.snapshot.phase = phase;
+  st.snapshot.launcher.socket = (st.config.vmi_dir / "control.sock").string();
   carry_out(self, st.machine.begin());
+  publish(self);
   if (being_deleted(st.vmi))
     feed(self, deletion_requested{grace_of(st.vmi.json())});
   return {
@@ -251,6 +359,31 @@ vm_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer self, 
     [self](vm_connect_atom) {
       if (self->state.machine.stage() == vm_stage::awaiting_launcher)
         post_connect(self);
+    },
+    /// Introspection data: the launcher's status or the wiring.
+    [self](vm_observation& o) {
+      auto& s = self->state.snapshot;
+      if (o.status) {
+        s.launcher.domain_state = o.status->domain_state;
+        s.launcher.qemu_pid = o.status->qemu_pid;
+        s.launcher.cpu_time_ns = o.status->cpu_time_ns;
+        s.launcher.memory_kib = o.status->memory_kib;
+        s.launcher.vcpus = o.status->vcpus;
+      }
+      if (o.wiring)
+        s.network = std::move(*o.wiring);
+      publish(self);
+    },
+    /// While running: the domain statistics again (one query at a time).
+    [self](vm_refresh_atom) {
+      auto& state = self->state;
+      if (state.machine.stage() != vm_stage::running) {
+        state.refreshing = false;
+        return;
+      }
+      if (state.commands_pending->load() == 0)
+        post_observe_status(self);
+      self->delayed_send(self, state.config.stats_interval, vm_refresh_atom_v);
     },
   };
 }

@@ -18,6 +18,7 @@
 #include <caf/type_id.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "actors/agent/introspection_registry.hpp"
 #include "actors/agent/vm_backend.hpp"
 #include "actors/agent/vm_supervision.hpp"
 #include "actors/kube/api_executor.hpp"
@@ -27,6 +28,7 @@
 #include "protocols/status_writer.hpp"
 
 CAF_ADD_ATOM(podvisor, podvisor::actors::agent, vm_connect_atom, "vm_conn")
+CAF_ADD_ATOM(podvisor, podvisor::actors::agent, vm_refresh_atom, "vm_refr")
 
 namespace podvisor::actors::agent {
 
@@ -36,6 +38,13 @@ struct vm_input {
   supervision_input input;
 };
 
+/// What the supervisor's IO learned for introspection only (the state machine does not
+/// need it): the launcher's status (domain state, stats) or the wired interfaces.
+struct vm_observation {
+  std::optional<backend_status> status;
+  std::optional<std::vector<network_wiring>> wiring;
+};
+
 /// The vm_supervisor actor interface.
 using vm_supervisor_actor = caf::typed_actor<
   /// An answer, an event or an expired wait for the state machine.
@@ -43,7 +52,11 @@ using vm_supervisor_actor = caf::typed_actor<
   /// The VMI as the agent's informer now has it (a deletionTimestamp starts shutdown).
   caf::reacts_to<protocols::kube_object>,
   /// Time to connect to the launcher again.
-  caf::reacts_to<vm_connect_atom>>;
+  caf::reacts_to<vm_connect_atom>,
+  /// Introspection data from the supervisor's IO.
+  caf::reacts_to<vm_observation>,
+  /// Time to ask the launcher's status for the domain statistics again.
+  caf::reacts_to<vm_refresh_atom>>;
 
 /// How a supervisor behaves.
 struct vm_supervisor_config {
@@ -60,6 +73,14 @@ struct vm_supervisor_config {
   std::function<bool()> software_emulation;
   /// Timestamps written; nullptr → the real clock. Must outlive the actor.
   const podvisor::clock* clock = nullptr;
+  /// Where the supervisor publishes its snapshot after each change (null: nowhere).
+  std::shared_ptr<introspection_registry> registry;
+  /// This node and how often this VMI's supervisor was restarted (for the snapshot).
+  std::string node;
+  std::uint32_t restarts = 0;
+  /// While running, how often the launcher's status is asked for the domain statistics
+  /// (with a registry only).
+  std::chrono::milliseconds stats_interval{10000};
 };
 
 /// What a supervisor runs on.
@@ -80,3 +101,4 @@ vm_supervisor_actor spawn_vm_supervisor(caf::actor_system& sys, vm_supervisor_co
 } // namespace podvisor::actors::agent
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(podvisor::actors::agent::vm_input)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(podvisor::actors::agent::vm_observation)

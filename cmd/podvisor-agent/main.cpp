@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include <pthread.h>
@@ -18,6 +19,8 @@
 #include <caf/send.hpp>
 
 #include "actors/agent/agent.hpp"
+#include "actors/agent/node_heartbeat.hpp"
+#include "actors/agent/introspection_registry.hpp"
 #include "actors/agent/node_backend.hpp"
 #include "actors/kube/api_executor.hpp"
 #include "actors/kube/event_recorder.hpp"
@@ -26,16 +29,36 @@
 #include "actors/system/config.hpp"
 #include "cmd/podvisor-agent/options.hpp"
 #include "common/log.hpp"
+#include "introspect/publication.hpp"
+#include "introspect/server.hpp"
 #include "kube/client/config.hpp"
 #include "kube/client/resource.hpp"
 #include "kube/client/rest_client.hpp"
 #include "podvisor/version.hpp"
+#include "virt/kvm_probe.hpp"
 
 namespace {
 
 using namespace podvisor;
 
 constexpr int exit_usage = 2;
+
+/// Publishes the endpoint on this agent's Node (retried: the API server may be starting).
+error publish_endpoint(kube::client::api_client& client, const std::string& node, const std::string& url) {
+  error last;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    if (attempt > 0)
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    auto patched = client.patch(kube::client::resources::nodes(), "", node, kube::client::patch_type::merge,
+                                introspect::endpoint_annotation_patch(url));
+    if (patched)
+      return {};
+    last = patched.error();
+    if (last.code == errc::not_found || last.code == errc::forbidden || last.code == errc::unauthorized)
+      break; // waiting does not help
+  }
+  return last;
+}
 
 // Signals are blocked in every thread (before the actor system starts its threads) and
 // taken by the main thread with sigwait.
@@ -102,6 +125,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::shared_ptr<kube::client::api_client> client{std::move(*created)};
+  // What the agent reports on its Node with the heartbeat; probed before any thread
+  // starts (the probe forks).
+  auto kvm = virt::probe_kvm();
+  lg.info("KVM {}: {}", kvm.usable ? "usable" : "not usable", kvm.reason);
+  // Outlives the actor system: supervisors remove their snapshots as they stop.
+  auto registry = std::make_shared<actors::agent::introspection_registry>();
 
   {
     actors::system_config cfg;
@@ -126,6 +155,7 @@ int main(int argc, char** argv) {
     actors::agent::agent_config ac;
     ac.node_name = opts->node_name;
     ac.vmi_dir_root = opts->vmi_dir_root;
+    ac.supervisor.registry = registry;
     actors::agent::agent_deps deps;
     deps.vmis = vmis;
     deps.launcher_pods = pods.cache;
@@ -136,17 +166,52 @@ int main(int argc, char** argv) {
     // another VM's, and never run on CAF's scheduler threads.
     deps.make_executor = [&sys] { return actors::kube::make_detached_executor(sys, 1); };
     auto agent = keep(actors::agent::spawn_agent(sys, ac, deps));
+    // The heartbeat the node controller reads (KubeVirt's virt-handler heartbeat).
+    actors::agent::node_heartbeat_config hb;
+    hb.node_name = opts->node_name;
+    hb.kvm_usable = kvm.usable;
+    hb.interval = opts->heartbeat_interval;
+    keep(actors::agent::spawn_node_heartbeat(sys, hb, client, executor));
     lg.info("podvisor-agent {} on node {} (VMI directories under {})", podvisor::version_string, opts->node_name,
             opts->vmi_dir_root);
+
+    std::unique_ptr<introspect::introspection_server> server;
+    auto stop_all = [&] {
+      if (server)
+        server->stop();
+      for (auto it = kept.rbegin(); it != kept.rend(); ++it)
+        caf::anon_send_exit(*it, caf::exit_reason::user_shutdown);
+      executor.reset();
+    };
+    if (opts->introspection_port >= 0) {
+      introspect::server_options so;
+      so.host = opts->introspection_host;
+      so.port = opts->introspection_port;
+      so.cert_file = opts->introspection_cert;
+      so.key_file = opts->introspection_key;
+      so.token_file = opts->introspection_token_file;
+      server = std::make_unique<introspect::introspection_server>(*registry, so);
+      if (auto e = server->start(); e) {
+        lg.error("introspection: {}", e.to_string());
+        stop_all();
+        return 1;
+      }
+      auto url = introspect::endpoint_url(opts->introspection_advertise, server->port());
+      if (auto e = publish_endpoint(*client, opts->node_name, url); e) {
+        lg.error("introspection: cannot publish {} on Node {}: {}", url, opts->node_name, e.to_string());
+        stop_all();
+        return 1;
+      }
+      lg.info("introspection: serving on {}:{}, published as {}", opts->introspection_host, server->port(), url);
+    }
 
     int sig = 0;
     while (sigwait(&signals, &sig) != 0) {
     }
     lg.info("{} received: stopping (VMs keep running)", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    // The agent first: its supervisors stop with it.
-    for (auto it = kept.rbegin(); it != kept.rend(); ++it)
-      caf::anon_send_exit(*it, caf::exit_reason::user_shutdown);
-    executor.reset();
+    // The server first (no request may wait on a stopping agent), then the agent: its
+    // supervisors stop with it.
+    stop_all();
   } // the actor system waits for every actor here
   return 0;
 }

@@ -4,6 +4,7 @@
 // at once and whose watch stream the test drives.
 
 #include "actors/agent/agent.hpp"
+#include "actors/agent/introspection_registry.hpp"
 
 #include <algorithm>
 #include <map>
@@ -94,7 +95,20 @@ public:
     l_->leases = l_->leases_after_start;
     return {};
   }
-  expected<backend_status> status() override { return backend_status{l_->phase, "", l_->leases}; }
+  expected<backend_status> status() override {
+    backend_status s;
+    s.phase = l_->phase;
+    s.leases = l_->leases;
+    s.domain_state = l_->phase == "running" ? "running" : "";
+    s.qemu_pid = l_->phase == "running" ? 4300 : 0;
+    s.cpu_time_ns = 1'500'000'000;
+    s.memory_kib = 65536;
+    s.vcpus = 1;
+    return s;
+  }
+  std::vector<network_wiring> wiring() override {
+    return {{"default", "masquerade", "k6t-eth0", "tap0", "52:54:00:12:34:56", "10.0.2.2/24", "10.0.2.1", "podvisor-nat"}};
+  }
   error shutdown(std::optional<std::int64_t> grace) override {
     l_->shutdowns.push_back(grace);
     return {};
@@ -126,6 +140,9 @@ struct agent_fixture : test::deterministic_system {
   std::map<std::string, std::shared_ptr<fake_launcher>> launchers;
   /// Set up a launcher before the agent reaches its VMI.
   std::function<void(fake_launcher&)> prepare = [](fake_launcher&) {};
+  /// What the supervisors publish for introspection.
+  std::shared_ptr<introspection_registry> registry =
+    std::make_shared<introspection_registry>([this] { return clock.wall_now(); });
   agent_actor agent;
 
   agent_fixture() {
@@ -142,6 +159,7 @@ struct agent_fixture : test::deterministic_system {
     cfg.vmi_dir_root = "/nonexistent/podvisor-agent-test";
     cfg.clock = &clock;
     cfg.supervisor.timeouts.launcher = std::chrono::seconds{60};
+    cfg.supervisor.registry = registry;
     agent_deps deps;
     deps.vmis = vmis.handle;
     deps.launcher_pods = pods.handle.cache;
@@ -413,4 +431,69 @@ TEST_CASE("agent: a VMI the controller fails stops its supervisor", "[agent]") {
   f.advance(std::chrono::seconds{5});
   CHECK(l.connects == 2); // no more attempts
   CHECK(f.vmi("web")["status"]["reason"] == "PodFailed");
+}
+
+TEST_CASE("agent: supervisors publish their snapshots, transitions and the end of their watch", "[agent][introspection]") {
+  agent_fixture f;
+  f.prepare = [](fake_launcher& l) { l.socket_present = false; };
+  f.add_vmi("web", "Scheduled", "node-1");
+  auto first = f.registry->get("default", "web");
+  REQUIRE(first);
+  CHECK((*first)["state"] == "AwaitingLauncher");
+  CHECK((*first)["node"] == "node-1");
+  CHECK((*first)["phase"] == "Scheduled");
+  CHECK((*first)["launcher"]["pid"] == 0);
+
+  std::vector<json> seen;
+  auto sub = f.registry->watch("default", "web", [&](const json& s) { seen.push_back(s); });
+  REQUIRE(sub);
+  REQUIRE(seen.size() == 1);
+
+  auto& l = f.launcher("web");
+  l.socket_present = true;
+  f.clock.advance(std::chrono::seconds{1});
+  f.advance(std::chrono::seconds{1});
+  f.settle();
+  auto s = f.registry->get("default", "web");
+  REQUIRE(s);
+  CHECK((*s)["state"] == "Running");
+  CHECK((*s)["phase"] == "Running");
+  std::vector<std::string> states;
+  for (const auto& e : (*s)["timeline"])
+    states.push_back(e["state"]);
+  CHECK(states == std::vector<std::string>{"AwaitingLauncher", "WiringNetwork", "Starting", "Booting", "Running"});
+  INFO((*s)["timeline"].dump());
+  CHECK((*s)["timeline"][0]["durationMs"] == 1000); // the manual clock moved 1 s while waiting
+  CHECK((*s)["launcher"]["pid"] == 4242);
+  CHECK((*s)["launcher"]["qemuPid"] == 4300);
+  CHECK((*s)["launcher"]["domainState"] == "running");
+  CHECK((*s)["launcher"]["socket"].get<std::string>().ends_with("/control.sock"));
+  REQUIRE((*s)["network"].size() == 1);
+  CHECK((*s)["network"][0]["tap"] == "tap0");
+  CHECK((*s)["network"][0]["nftTable"] == "podvisor-nat");
+  REQUIRE((*s)["lease"].size() == 1);
+  CHECK((*s)["lease"][0]["ip"] == "10.0.2.2");
+  REQUIRE((*s)["children"].size() == 3);
+  CHECK((*s)["children"][0]["name"] == "vm_supervisor");
+  CHECK((*s)["children"][0]["restarts"] == 0);
+
+  // Each transition was pushed to the watch.
+  REQUIRE(seen.size() > 1);
+  CHECK(seen.back()["state"] == "Running");
+
+  auto metrics = f.registry->metrics_text();
+  CHECK(metrics.find("podvisor_vmi_phase{namespace=\"default\",name=\"web\",phase=\"Running\"} 1\n") != std::string::npos);
+  CHECK(metrics.find("podvisor_vmi_cpu_seconds_total{namespace=\"default\",name=\"web\"} 1.5\n") != std::string::npos);
+  CHECK(metrics.find("podvisor_agent_supervisors{state=\"Running\"} 1\n") != std::string::npos);
+  CHECK(metrics.find("podvisor_supervisor_info{") != std::string::npos);
+
+  // The launcher finishes: the supervisor stops, its last snapshot and then null reach
+  // the watch, and the snapshot is gone.
+  l.emit_phase("succeeded");
+  f.run();
+  REQUIRE(seen.size() >= 2);
+  CHECK(seen.back().is_null());
+  CHECK(seen[seen.size() - 2]["state"] == "Finished");
+  CHECK_FALSE(f.registry->get("default", "web"));
+  CHECK(f.registry->list().empty());
 }

@@ -53,3 +53,75 @@ TEST_CASE("agent options: bad flags are refused with the reason", "[agent_option
     CHECK(o.error().message.find(r.says) != std::string::npos);
   }
 }
+
+TEST_CASE("agent options: introspection is off by default, on with listen and its files", "[agent_options]") {
+  auto off = parse_options({"--node-name", "n"});
+  REQUIRE(off);
+  CHECK(off->introspection_port == -1);
+  auto on = parse_options({"--node-name", "n", "--introspection-listen", "10.44.0.1:0", "--introspection-cert", "c.pem",
+                           "--introspection-key=k.pem", "--introspection-token-file", "t"});
+  REQUIRE(on);
+  CHECK(on->introspection_host == "10.44.0.1");
+  CHECK(on->introspection_port == 0);
+  CHECK(on->introspection_cert == "c.pem");
+  CHECK(on->introspection_key == "k.pem");
+  CHECK(on->introspection_token_file == "t");
+  CHECK(on->introspection_advertise == "10.44.0.1");
+  auto v6 = parse_options({"--node-name", "n", "--introspection-listen", "[::]:8443", "--introspection-cert", "c",
+                           "--introspection-key", "k", "--introspection-token-file", "t", "--introspection-advertise",
+                           "fd00::1"});
+  REQUIRE(v6);
+  CHECK(v6->introspection_host == "::");
+  CHECK(v6->introspection_port == 8443);
+  CHECK(v6->introspection_advertise == "fd00::1");
+}
+
+TEST_CASE("agent options: bad introspection flags are refused with the reason", "[agent_options]") {
+  const std::vector<std::string> files = {"--introspection-cert", "c", "--introspection-key", "k",
+                                          "--introspection-token-file", "t"};
+  auto with_files = [&](std::vector<std::string> args) {
+    args.insert(args.end(), files.begin(), files.end());
+    return args;
+  };
+  struct row {
+    std::vector<std::string> args;
+    std::string says;
+  };
+  const row rows[] = {
+    {with_files({"--node-name", "n", "--introspection-listen", "10.0.0.1"}), "ADDR:PORT"},
+    {with_files({"--node-name", "n", "--introspection-listen", ":80"}), "ADDR:PORT"},
+    {with_files({"--node-name", "n", "--introspection-listen", "h:70000"}), "ADDR:PORT"},
+    {with_files({"--node-name", "n", "--introspection-listen", "h:x"}), "ADDR:PORT"},
+    {{"--node-name", "n", "--introspection-listen", "h:1", "--introspection-key", "k", "--introspection-token-file", "t"},
+     "--introspection-cert is required"},
+    {{"--node-name", "n", "--introspection-cert", "c"}, "--introspection-cert needs --introspection-listen"},
+    {{"--node-name", "n", "--introspection-advertise", "h"}, "needs --introspection-listen"},
+    {with_files({"--node-name", "n", "--introspection-listen", "0.0.0.0:1"}), "--introspection-advertise is required"},
+  };
+  for (const auto& r : rows) {
+    auto o = parse_options(r.args);
+    REQUIRE_FALSE(o);
+    CHECK(o.error().code == errc::invalid_argument);
+    INFO(o.error().message);
+    CHECK(o.error().message.find(r.says) != std::string::npos);
+  }
+}
+
+TEST_CASE("agent options: --heartbeat-interval in whole seconds, 15 by default", "[agent_options]") {
+  auto o = parse_options({"--node-name", "n"});
+  REQUIRE(o);
+  CHECK(o->heartbeat_interval == std::chrono::seconds{15});
+  o = parse_options({"--node-name", "n", "--heartbeat-interval", "2"});
+  REQUIRE(o);
+  CHECK(o->heartbeat_interval == std::chrono::seconds{2});
+  o = parse_options({"--heartbeat-interval=3600", "--node-name", "n"});
+  REQUIRE(o);
+  CHECK(o->heartbeat_interval == std::chrono::seconds{3600});
+  for (const char* bad : {"0", "-1", "1.5", "3601", "fast", "99999"}) {
+    CAPTURE(bad);
+    auto refused = parse_options({"--node-name", "n", "--heartbeat-interval", bad});
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("--heartbeat-interval") != std::string::npos);
+  }
+  CHECK_FALSE(parse_options({"--node-name", "n", "--heartbeat-interval"}));
+}
