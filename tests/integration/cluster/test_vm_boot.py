@@ -275,6 +275,62 @@ class VmBootTest(unittest.TestCase):
 
         return self.wait(ready, f"a new VMI {name} Running")
 
+    def test_introspection_shows_the_timeline_wiring_and_lease_and_console_the_boot(self):
+        import ssl
+        import urllib.error
+        from cluster_harness import PODVISOR
+        c = self.cluster
+        c.apply(guest_vm("inspected"))
+        vmi = self.running("inspected")
+        env = dict(os.environ, KUBECONFIG=c.kubeconfig)
+
+        def podvisor(*args):
+            return subprocess.run([PODVISOR, *args], env=env, capture_output=True, text=True, timeout=60)
+
+        # The agent publishes the guest's address when the launcher reports the lease: the
+        # VMI already has it, so the snapshot does too.
+        out = podvisor("introspect", "vmi", "inspected", "-o", "json")
+        self.assertEqual(out.returncode, 0, out.stderr + c.logs())
+        snap = json.loads(out.stdout)
+        self.assertEqual(snap["state"].lower(), "running", out.stdout)
+        self.assertEqual(snap["node"], vmi["status"]["nodeName"])
+        states = [e["state"] for e in snap["timeline"]]
+        self.assertEqual(states[-1], snap["state"], out.stdout)
+        self.assertIn("WiringNetwork", states, out.stdout)
+        self.assertTrue(all(isinstance(e["durationMs"], int) and e["durationMs"] >= 0 for e in snap["timeline"]), out.stdout)
+        self.assertGreater(snap["launcher"]["pid"], 0, out.stdout)
+        self.assertEqual(snap["launcher"]["pid"], launcher_pid(vmi["metadata"]["uid"]), out.stdout)
+        [net] = snap["network"]
+        self.assertEqual((net["interface"], net["binding"]), ("default", "masquerade"), out.stdout)
+        self.assertTrue(net["tap"] and net["bridge"] and net["nftTable"], out.stdout)
+        self.assertTrue(net["guestAddress"].startswith(vmi["status"]["interfaces"][0]["ipAddress"] + "/"), out.stdout)
+        [lease] = snap["lease"]
+        self.assertEqual(lease["ip"], vmi["status"]["interfaces"][0]["ipAddress"], out.stdout)
+        self.assertEqual(lease["mac"], vmi["status"]["interfaces"][0]["mac"], out.stdout)
+
+        text = podvisor("introspect", "vmi", "inspected")
+        self.assertEqual(text.returncode, 0, text.stderr)
+        self.assertIn("Timeline:", text.stdout)
+        self.assertIn("WiringNetwork", text.stdout)
+
+        # The console shows the guest's boot marker (it may still be on its way to the log).
+        def booted():
+            out = podvisor("console", "vmi", "inspected")
+            return out.returncode == 0 and "PODVISOR-GUEST: booted" in out.stdout and out
+        console = self.wait(booted, "the boot marker on podvisor console", timeout=120)
+        self.assertNotIn("podvisor console:", console.stderr)
+
+        # Without the token the agent answers 401, whatever the path.
+        node = c.get("node", vmi["status"]["nodeName"])
+        endpoint = node["metadata"]["annotations"]["podvisor.io/introspection-endpoint"]
+        tls = ssl.create_default_context(cafile=os.path.join(c.data, "pki", "ca.crt"))
+        for path in ("/healthz", "/v1/supervisors/default/inspected", "/v1/supervisors/default/inspected/console"):
+            with self.assertRaises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(endpoint + path, context=tls, timeout=10)
+            self.assertEqual(refused.exception.code, 401, path)
+        c.kubectl("delete", "vm", "inspected")
+        self.wait(lambda: c.get("vmi", "inspected") is None, "VMI inspected gone", timeout=120)
+
 
 if __name__ == "__main__":
     unittest.main()
