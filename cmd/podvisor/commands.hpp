@@ -20,4 +20,8 @@ int run_power(std::string_view verb, const std::vector<std::string_view>& args);
 /// node agent running the VMI knows about it.
 int run_introspect(const std::vector<std::string_view>& args);
 
+/// `podvisor console vmi NAME [-n NS] [--kubeconfig F] [-f] [--tail KIB]`: the VMI's serial
+/// console, read-only, from its node agent.
+int run_console(const std::vector<std::string_view>& args);
+
 } // namespace podvisor::cli

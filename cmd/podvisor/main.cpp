@@ -25,6 +25,8 @@ Commands:
   restart     restart a VirtualMachine: podvisor restart vm NAME [-n NS] [--kubeconfig F]
   introspect  what the node agent knows about a VMI (state, timeline, wiring):
               podvisor introspect vmi NAME [-n NS] [-o json] [--watch]
+  console     a VMI's serial console, read-only (from its node agent):
+              podvisor console vmi NAME [-n NS] [-f]
   version     print the version
 
 Flags:
@@ -58,6 +60,8 @@ int main(int argc, char** argv) {
     return podvisor::cli::run_power(command, rest);
   if (command == "introspect")
     return podvisor::cli::run_introspect(rest);
+  if (command == "console")
+    return podvisor::cli::run_console(rest);
   std::fprintf(stderr, "podvisor: unknown command \"%.*s\"; see podvisor --help\n",
                static_cast<int>(command.size()), command.data());
   return 2;

@@ -286,6 +286,8 @@ int run_up(const std::vector<std::string_view>& args) {
               "  kubectl get nodes -o wide\n"
               "  kubectl get vms,vmis,pods -o wide\n"
               "  kubectl wait vmi/testvm --for=jsonpath='{.status.phase}'=Running --timeout=5m\n"
+              "  podvisor introspect vmi testvm\n"
+              "  podvisor console vmi testvm\n"
               "  kubectl explain vmi.spec.domain\n\n"
               "Ctrl-C stops everything (the data directory is kept).\n",
               kubeconfig.c_str());

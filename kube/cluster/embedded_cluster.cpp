@@ -3,11 +3,15 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
+#include "introspect/publication.hpp"
+#include "kube/apiserver/auth/secure_file.hpp"
+#include "kube/apiserver/auth/serving_cert.hpp"
 #include "kube/apiserver/server/embedded_server.hpp"
 #include "kube/podlet/mounts.hpp"
 #include "kube/podlet/sandbox_runtime.hpp"
@@ -29,6 +33,21 @@ std::string log_tail(const std::filesystem::path& log, std::size_t lines = 8) {
   for (std::size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i)
     out += "\n    " + all[i];
   return out.empty() ? std::string("\n    (its log is empty)") : out;
+}
+
+/// 32 random bytes as 64 hex digits.
+expected<std::string> random_token() {
+  std::ifstream in("/dev/urandom", std::ios::binary);
+  unsigned char bytes[32];
+  if (!in.read(reinterpret_cast<char*>(bytes), sizeof bytes))
+    return error{errc::io_error, "cannot read /dev/urandom for the introspection token"};
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : bytes) {
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
 }
 
 bool node_ready(const nlohmann::json& node) {
@@ -89,12 +108,76 @@ struct embedded_cluster::impl {
     return std::filesystem::absolute(options.image_dir.empty() ? options.data_dir / "images" : options.image_dir);
   }
 
+  std::filesystem::path introspection_token_file() const { return options.data_dir / "introspection.token"; }
+  std::filesystem::path introspection_cert(const podlet::simulated_node& node) const {
+    return options.data_dir / "nodes" / node.name / "introspection.crt";
+  }
+  std::filesystem::path introspection_key(const podlet::simulated_node& node) const {
+    return options.data_dir / "nodes" / node.name / "introspection.key";
+  }
+
   std::vector<std::string> agent_argv(const podlet::simulated_node& node) const {
+    // Agents run in the host's network namespace: they listen on the host bridge's
+    // address (which every node namespace and the host reach), on a port of their own.
     return {binary("podvisor-agent").string(),
             "--kubeconfig", server->kubeconfig("agent").string(),
             "--node-name", node.name,
             "--vmi-dir-root", vmi_dir_root().string(),
+            "--introspection-listen", network->host_ip + ":0",
+            "--introspection-advertise", network->host_ip,
+            "--introspection-cert", std::filesystem::absolute(introspection_cert(node)).string(),
+            "--introspection-key", std::filesystem::absolute(introspection_key(node)).string(),
+            "--introspection-token-file", std::filesystem::absolute(introspection_token_file()).string(),
             "--log-level", options.log_level};
+  }
+
+  /// The agents' introspection credentials: the token (kept across restarts of the
+  /// cluster), the Secret kube-system/podvisor-introspection with it and the cluster CA,
+  /// and per node a serving certificate for the host bridge address.
+  error prepare_introspection() {
+    namespace auth = apiserver;
+    std::string token;
+    if (auto existing = auth::read_small_file(introspection_token_file(), 4096); existing && existing->size() == 64) {
+      token = *existing;
+    } else {
+      auto fresh = random_token();
+      if (!fresh)
+        return fresh.error();
+      token = *fresh;
+      if (auto e = auth::write_file_atomically(introspection_token_file(), token, auth::mode_private); e)
+        return e;
+    }
+    auto ca_cert = auth::read_small_file(server->ca_file());
+    if (!ca_cert)
+      return ca_cert.error().with_context("the cluster CA");
+    auto ca_key = auth::read_small_file(server->ca_file().parent_path() / "ca.key");
+    if (!ca_key)
+      return ca_key.error().with_context("the cluster CA key");
+    auto secret = introspect::credentials_secret(token, *ca_cert);
+    auto path = "/api/v1/namespaces/" + std::string(introspect::secret_namespace) + "/secrets";
+    auto [status, body] = server->request("POST", path, secret.dump());
+    if (status == 409) // from an earlier run: replace it
+      std::tie(status, body) = server->request("PUT", path + "/" + std::string(introspect::secret_name), secret.dump());
+    if (status != 200 && status != 201)
+      return error{errc::internal, "Secret " + std::string(introspect::secret_name) + ": HTTP " + std::to_string(status) +
+                                     ": " + body.substr(0, 300)};
+    for (const auto& node : network->nodes) {
+      auth::serving_cert_options o;
+      o.common_name = "podvisor-agent-" + node.name;
+      o.ip_addresses = {network->host_ip};
+      auto issued = auth::issue_serving_certificate(*ca_cert, *ca_key, o);
+      if (!issued)
+        return issued.error().with_context("the serving certificate of " + node.name);
+      if (auto e = auth::ensure_directory(introspection_key(node).parent_path(), auth::mode_private
+                                            | std::filesystem::perms::owner_exec);
+          e)
+        return e;
+      if (auto e = auth::write_file_atomically(introspection_key(node), issued->key_pem, auth::mode_private); e)
+        return e;
+      if (auto e = auth::write_file_atomically(introspection_cert(node), issued->cert_pem, auth::mode_public); e)
+        return e;
+    }
+    return {};
   }
 
   /// Waits until every node reports Ready; fails early when a podlet exits.
@@ -278,10 +361,13 @@ expected<std::unique_ptr<embedded_cluster>> embedded_cluster::start(embedded_clu
     std::filesystem::create_directories(c.vmi_dir_root(), ec);
     if (ec)
       return fail(error{errc::io_error, c.vmi_dir_root().string() + ": " + ec.message()}, "starting the node agents");
+    if (auto e = c.prepare_introspection(); e)
+      return fail(e, "the node agents' introspection credentials");
     for (const auto& node : c.network->nodes)
       if (auto e = c.components.start({"agent-" + node.name, c.agent_argv(node)}); e)
         return fail(e, "starting the node agent of " + node.name);
-    c.say("node agents started (VMI directories in " + c.vmi_dir_root().string() + ")");
+    c.say("node agents started (VMI directories in " + c.vmi_dir_root().string() + "; introspection on " +
+          c.network->host_ip + ", token in " + c.introspection_token_file().string() + ")");
   }
 
   if (auto e = c.components.start({"scheduler",
