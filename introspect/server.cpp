@@ -214,9 +214,11 @@ struct introspection_server::impl {
       streams.insert(queue);
     }
     auto log_path = *path;
+    struct stat opened {};
+    auto inode = std::make_shared<ino_t>(::stat(log_path.c_str(), &opened) == 0 ? opened.st_ino : 0);
     res.set_chunked_content_provider(
       "text/plain; charset=utf-8",
-      [this, file, log_path](std::size_t, httplib::DataSink& sink) {
+      [this, file, log_path, inode](std::size_t, httplib::DataSink& sink) {
         char buf[16 * 1024];
         for (int round = 0; round < 5; ++round) {
           if (stopping.load()) {
@@ -228,10 +230,18 @@ struct introspection_server::impl {
           auto got = file->gcount();
           if (got > 0)
             return sink.write(buf, static_cast<std::size_t>(got));
-          std::error_code ec;
-          if (!std::filesystem::exists(log_path, ec)) {
+          struct stat now {};
+          if (::stat(log_path.c_str(), &now) != 0) {
             sink.done(); // the launcher is gone
             return true;
+          }
+          if (now.st_ino != *inode) {
+            // The launcher rotated the log: go on with the new file from its start.
+            file->close();
+            file->clear();
+            file->open(log_path, std::ios::binary);
+            *inode = now.st_ino;
+            continue;
           }
           std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }

@@ -96,3 +96,33 @@ TEST_CASE("server: console follow streams appended bytes until the log goes away
   reader.join();
   CHECK(status == 200);
 }
+
+TEST_CASE("server: console follow goes on in the new log after a rotation", "[introspect][server][console]") {
+  running_server s;
+  auto log = s.files.dir.path() / "serial.log";
+  append(log, "old\n");
+  s.provider.consoles["default/vm1"] = log;
+  auto c = s.client();
+  std::mutex mu;
+  std::condition_variable cv;
+  std::string got;
+  std::thread reader([&] {
+    c->Get("/v1/supervisors/default/vm1/console?follow=true", [&](const char* data, std::size_t n) {
+      std::lock_guard lock{mu};
+      got.append(data, n);
+      cv.notify_all();
+      return true;
+    });
+  });
+  auto wait_for = [&](auto pred) {
+    std::unique_lock lock{mu};
+    return cv.wait_for(lock, 10s, pred);
+  };
+  CHECK(wait_for([&] { return got == "old\n"; }));
+  std::filesystem::rename(log, s.files.dir.path() / "serial.log.1");
+  append(log, "new\n");
+  CHECK(wait_for([&] { return got == "old\nnew\n"; }));
+  std::filesystem::remove(log);
+  c->stop(); // ends the request if the server has not noticed yet
+  reader.join();
+}
