@@ -1,5 +1,7 @@
 #include "introspect/server.hpp"
 
+#include "common/socket_sweep.hpp"
+
 #include <atomic>
 #include <algorithm>
 #include <cstdlib>
@@ -52,38 +54,6 @@ int client_hello(SSL*, int* alert, void*) {
     return SSL_CLIENT_HELLO_SUCCESS;
   *alert = SSL_AD_INTERNAL_ERROR;
   return SSL_CLIENT_HELLO_ERROR;
-}
-
-int local_port(int fd) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-    return -1;
-  if (addr.ss_family == AF_INET)
-    return ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
-  if (addr.ss_family == AF_INET6)
-    return ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
-  return -1;
-}
-
-// As in the API server's front (kube/apiserver/server/http_server.cpp): cpp-httplib 0.11
-// checks its stop flag only between requests, so a worker waiting on an idle keep-alive
-// connection (or a connection still queued) would delay stop() by a whole timeout.
-// Shutting the read side of the connections accepted on our port ends those waits at once;
-// an answer being written still completes. cpp-httplib does not expose its sockets, hence
-// the walk over this process's descriptors; only connected sockets on our port qualify.
-void end_idle_connections(int port) {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
-    int fd = std::atoi(entry.path().filename().c_str());
-    struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || local_port(fd) != port)
-      continue;
-    sockaddr_storage peer{};
-    socklen_t len = sizeof peer;
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0)
-      ::shutdown(fd, SHUT_RD);
-  }
 }
 
 } // namespace
@@ -414,7 +384,8 @@ void introspection_server::stop() {
   if (i.server) {
     i.server->stop();
     if (i.port > 0)
-      end_idle_connections(i.port);
+      // Idle keep-alive connections would hold stop() for a whole timeout.
+      podvisor::shutdown_accepted_connections(i.port);
   }
   if (i.thread.joinable())
     i.thread.join();

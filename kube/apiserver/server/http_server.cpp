@@ -1,5 +1,7 @@
 #include "kube/apiserver/server/http_server.hpp"
 
+#include "common/socket_sweep.hpp"
+
 #include <atomic>
 #include <cstdlib>
 #include <filesystem>
@@ -31,38 +33,6 @@ constexpr std::size_t compression_threshold = 128 * 1024;
 // changes what the library does with this one answer.
 void skip_compression(const httplib::Request& req) {
   const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
-}
-
-int local_port(int fd) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-    return -1;
-  if (addr.ss_family == AF_INET)
-    return ntohs(reinterpret_cast<const sockaddr_in*>(&addr)->sin_port);
-  if (addr.ss_family == AF_INET6)
-    return ntohs(reinterpret_cast<const sockaddr_in6*>(&addr)->sin6_port);
-  return -1;
-}
-
-// cpp-httplib 0.11 looks at its stop flag only between requests: a worker waiting on an
-// idle keep-alive connection first sleeps out the whole keep-alive timeout (30 s), and
-// stopping joins every worker, so one idle client delayed SIGTERM by 30 s. Shutting the
-// read side of the connections accepted on `port` ends those waits at once (they read
-// EOF), while a request being answered still writes its response. The library does not
-// expose its sockets, hence the walk over this process's descriptors.
-void end_idle_connections(int port) {
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
-    int fd = std::atoi(entry.path().filename().c_str());
-    struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode) || local_port(fd) != port)
-      continue;
-    sockaddr_storage peer{};
-    socklen_t len = sizeof peer;
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) == 0) // not the listener
-      ::shutdown(fd, SHUT_RD);
-  }
 }
 
 } // namespace
@@ -272,7 +242,8 @@ void http_server::stop() {
   if (i.server) {
     i.server->stop();
     if (port_ > 0)
-      end_idle_connections(port_);
+      // Idle keep-alive connections would hold stop() for a whole timeout.
+      podvisor::shutdown_accepted_connections(port_);
   }
   if (i.thread.joinable())
     i.thread.join();
