@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cmd/podvisor/commands.hpp"
+#include "cmd/podvisor/console_args.hpp"
 #include "cmd/podvisor/introspect_target.hpp"
 #include "kube/client/config.hpp"
 #include "kube/client/rest_client.hpp"
@@ -29,69 +30,6 @@ Flags:
   -f, --follow          keep printing what the guest writes
   --tail KIB            how much of the log's end to show first, 1-1024 KiB (default 64)
 )";
-
-struct console_options {
-  std::string name, namespace_, kubeconfig;
-  bool follow = false;
-  int tail_kib = 64;
-  bool help = false;
-};
-
-expected<console_options> parse_console_args(const std::vector<std::string_view>& args) {
-  console_options o;
-  bool saw_kind = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string_view a = args[i];
-    auto value = [&](std::string_view flag) -> expected<std::string> {
-      if (i + 1 >= args.size() || args[i + 1].empty())
-        return error{errc::invalid_argument, std::string(flag) + " needs a value"};
-      return std::string(args[++i]);
-    };
-    if (a == "-h" || a == "--help") {
-      o.help = true;
-      return o;
-    }
-    if (a == "-f" || a == "--follow") {
-      o.follow = true;
-    } else if (a == "-n" || a == "--namespace") {
-      auto v = value(a);
-      if (!v)
-        return v.error();
-      o.namespace_ = *v;
-    } else if (a == "--kubeconfig") {
-      auto v = value(a);
-      if (!v)
-        return v.error();
-      o.kubeconfig = *v;
-    } else if (a == "--tail") {
-      auto v = value(a);
-      if (!v)
-        return v.error();
-      int n = 0;
-      bool ok = !v->empty() && v->size() <= 4;
-      for (char c : *v) {
-        ok = ok && c >= '0' && c <= '9';
-        n = n * 10 + (c - '0');
-      }
-      if (!ok || n < 1 || n > 1024)
-        return error{errc::invalid_argument, "--tail must be 1 to 1024 (KiB), not \"" + *v + "\""};
-      o.tail_kib = n;
-    } else if (a.starts_with("-")) {
-      return error{errc::invalid_argument, "unknown flag \"" + std::string(a) + "\""};
-    } else if (!saw_kind) {
-      if (a != "vmi" && a != "vmis" && a != "virtualmachineinstance")
-        return error{errc::invalid_argument, "only VMIs have a console: podvisor console vmi NAME"};
-      saw_kind = true;
-    } else if (o.name.empty()) {
-      o.name = std::string(a);
-    } else {
-      return error{errc::invalid_argument, "one VMI at a time (\"" + std::string(a) + "\" is extra)"};
-    }
-  }
-  if (o.name.empty())
-    return error{errc::invalid_argument, "which VMI? podvisor console vmi NAME"};
-  return o;
-}
 
 int fail(const error& e) {
   std::fprintf(stderr, "podvisor console: %s\n", e.to_string().c_str());
@@ -148,7 +86,7 @@ int run_console(const std::vector<std::string_view>& args) {
   if (!agent)
     return fail(agent.error().with_context("the endpoint of node " + target->node));
 
-  auto path = supervisor_path(ns, options->name, false) + "/console?tail=" + std::to_string(options->tail_kib);
+  auto path = console_path(ns, options->name, options->tail_kib, options->follow);
   if (!options->follow) {
     auto body = agent.value()->get_raw(path);
     if (!body)
@@ -156,7 +94,7 @@ int run_console(const std::vector<std::string_view>& args) {
     std::fwrite(body->data(), 1, body->size(), stdout);
     return 0;
   }
-  auto ended = agent.value()->stream_raw(path + "&follow=true", [](std::string_view data) {
+  auto ended = agent.value()->stream_raw(path, [](std::string_view data) {
     std::fwrite(data.data(), 1, data.size(), stdout);
     std::fflush(stdout);
     return true;
