@@ -201,8 +201,22 @@ class Tracker:
             if not missing:
                 return
             if time.monotonic() > deadline:
-                raise SystemExit(f"{len(missing)} step(s) not reached after {timeout} s, e.g. {missing[:6]}")
+                raise SystemExit(f"{len(missing)} step(s) not reached after {timeout} s, e.g. {missing[:6]}\n"
+                                 + self.why_not())
             time.sleep(0.05)
+
+    def why_not(self):
+        """The VMIs' and launcher pods' phases and the last Warning events, for a timeout."""
+        try:
+            vmis = self.custom.list_namespaced_custom_object(*API, "virtualmachineinstances")["items"]
+            pods = self.core.list_namespaced_pod("default").items
+            events = [e for e in self.core.list_namespaced_event("default").items if e.type == "Warning"]
+        except Exception as e:  # noqa: BLE001 - only for the message
+            return f"(could not read the cluster: {e})"
+        lines = [f"VMI {v['metadata']['name']}: {v.get('status', {}).get('phase')}" for v in vmis[:10]]
+        lines += [f"pod {p.metadata.name}: {p.status.phase if p.status else None}" for p in pods[:10]]
+        lines += [f"event {e.reason}: {e.message}" for e in events[-5:]]
+        return "\n".join(lines)
 
     def latencies(self, started):
         """step → [ms from create] over the VMs that reached it."""
@@ -287,8 +301,7 @@ def measure(cluster, core, custom, tracker, count, memory_mib, agents, batch):
         "launcher_rss_kib": summary(launchers),
     })
     print(f"  up in {elapsed:.0f} s; deleting ...", flush=True)
-    delete_all(core, custom, cluster.data, names)
-    return run
+    return run, names
 
 
 def verdict(ok):
@@ -325,7 +338,9 @@ def report(counts, floors, runs, agents, memory_mib):
     if "create_to_running_10" not in goals:
         print("create → Running goal (10 VMs): not judged" + (" (agents off)" if not agents else " (no 10-VM run)"))
 
-    if agents:
+    if agents and not runs[counts[-1]]["agent_rss_kib"]["idle"]:
+        print("agent memory: no podvisor-agent process of this cluster found")
+    elif agents:
         last = runs[counts[-1]]
         idle, busy = last["agent_rss_kib"]["idle"], last["agent_rss_kib"]["with_vms"]
         per = last["agent_kib_per_supervisor"]
@@ -400,18 +415,28 @@ def main():
         time.sleep(1)  # let the watches open (they list first, so nothing is missed)
         runs = {}
         for i, n in enumerate(counts):
-            runs[n] = measure(cluster, core, custom, tracker, n, args.memory_mib, agents, i)
-        goals = report(counts, floors, runs, agents, args.memory_mib)
-        figures = {"counts": counts, "memory_mib": args.memory_mib, "agents": agents, "accel": "tcg",
-                   "floor": {str(n): floors[n] for n in counts}, "podvisor": {str(n): runs[n] for n in counts},
-                   "goals": goals, "seconds": round(time.monotonic() - t_start)}
+            # A burst that fails, or VMs that do not go away, end the run; what was measured
+            # before is still reported (and the exit code says it did not all work).
+            try:
+                runs[n], names = measure(cluster, core, custom, tracker, n, args.memory_mib, agents, i)
+                delete_all(core, custom, cluster.data, names)
+            except SystemExit as e:
+                problems += [f"{n} VMs: {e}", cluster.logs(lines=8)]
+                break
+        measured = [n for n in counts if n in runs]
+        if not measured:
+            raise SystemExit("nothing measured")
+        goals = report(measured, floors, runs, agents, args.memory_mib)
+        figures = {"counts": measured, "memory_mib": args.memory_mib, "agents": agents, "accel": "tcg",
+                   "floor": {str(n): floors[n] for n in counts}, "podvisor": {str(n): runs[n] for n in measured},
+                   "goals": goals, "seconds": round(time.monotonic() - t_start), "problems": [p for p in problems if not p.startswith("\n---")]}
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         with open(args.out, "w") as f:
             json.dump(figures, f, indent=2)
         print(f"\nfigures written to {args.out}")
     except SystemExit as e:
         problems.append(str(e))
-        if cluster:
+        if cluster and str(e) != "nothing measured":
             problems.append(cluster.logs(lines=8))
     except KeyboardInterrupt:
         problems.append("interrupted")
