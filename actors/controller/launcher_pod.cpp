@@ -341,6 +341,13 @@ expected<nlohmann::json> build_launcher_pod(const nlohmann::json& vmi, const lau
   for (const char* field : {"nodeSelector", "affinity", "schedulerName", "priorityClassName", "hostname", "subdomain"})
     if (const json* v = value_at(vmi, {"spec", field}); v != nullptr && !v->is_null())
       spec[field] = *v;
+  // With an agent, only nodes whose agent is alive (KubeVirt's kubevirt.io/schedulable):
+  // the launcher would otherwise wait for a `start` nobody sends.
+  if (!config.agent_dir.empty()) {
+    if (!spec.contains("nodeSelector") || !spec["nodeSelector"].is_object())
+      spec["nodeSelector"] = json::object();
+    spec["nodeSelector"][schedulable_label] = "true";
+  }
   json tolerations = json::array();
   if (const json* t = value_at(vmi, {"spec", "tolerations"}); t != nullptr && t->is_array())
     tolerations = *t;

@@ -33,7 +33,10 @@
 //     AGENT_DIR/<vmi uid> (DirectoryOrCreate) mounted at the same path, and the launcher
 //     gets `--control-socket AGENT_DIR/<uid>/control.sock --await-start N`: it brings up
 //     its libvirt daemon and command channel, and starts the VM when the agent, having
-//     wired the pod's network, says `start`;
+//     wired the pod's network, says `start`; and the nodeSelector also asks for
+//     `podvisor.io/schedulable: "true"` (KubeVirt's kubevirt.io/schedulable), the label
+//     the agent's heartbeat sets and the node controller turns "false" when that
+//     heartbeat stops, so VMs land only where an agent is alive;
 //   - firmware.kernelBoot.container: the image's directory under config.image_dir as a
 //     read-only hostPath volume `kernel-boot` at the same path, and `--kernel`/`--initrd`
 //     pointing into it (KubeVirt copies them out of the image with an init container;
@@ -71,6 +74,8 @@ inline constexpr const char* vm_name_label = "vm.kubevirt.io/name";
 inline constexpr const char* domain_annotation = "kubevirt.io/domain";
 inline constexpr const char* software_emulation_annotation = "podvisor.io/software-emulation";
 inline constexpr const char* kvm_resource = "devices.kubevirt.io/kvm";
+/// The node label a live node agent keeps "true" (KubeVirt's kubevirt.io/schedulable).
+inline constexpr const char* schedulable_label = "podvisor.io/schedulable";
 inline constexpr const char* compute_container = "compute";
 inline constexpr const char* launcher_work_dir = "/var/run/kubevirt-private";
 inline constexpr const char* default_agent_dir = "/var/run/podvisor/vmis";

@@ -80,7 +80,8 @@ TEST_CASE("launcher_pod: the pod with KVM", "[launcher_pod]") {
   const json& spec = pod["spec"];
   CHECK(spec["restartPolicy"] == "Never");
   CHECK(spec["terminationGracePeriodSeconds"] == 45);
-  CHECK(spec["nodeSelector"] == json{{"disk", "ssd"}});
+  // The default config has a node agent: only nodes where it is alive.
+  CHECK(spec["nodeSelector"] == json{{"disk", "ssd"}, {"podvisor.io/schedulable", "true"}});
   CHECK(spec["tolerations"] == json::parse(R"([{"key": "dedicated", "operator": "Exists"}])"));
   REQUIRE(spec["containers"].size() == 1);
   const json& c = spec["containers"][0];
@@ -162,6 +163,27 @@ TEST_CASE("launcher_pod: without a node agent the launcher starts the VM itself"
   const json& c = (*built)["spec"]["containers"][0];
   CHECK(c["command"].size() == 4);
   CHECK((*built)["spec"]["volumes"].size() == 1);
+  // No agent, no agent heartbeat to select on: the VMI's own selector only.
+  CHECK((*built)["spec"]["nodeSelector"] == json{{"disk", "ssd"}});
+}
+
+TEST_CASE("launcher_pod: with a node agent a VMI without nodeSelector still selects live agents",
+          "[launcher_pod]") {
+  auto v = vmi();
+  v["spec"].erase("nodeSelector");
+  launcher_pod_config cfg;
+  auto built = build_launcher_pod(v, cfg);
+  REQUIRE(built.has_value());
+  CHECK((*built)["spec"]["nodeSelector"] == json{{"podvisor.io/schedulable", "true"}});
+  // The VMI's own value for the label does not override the agent's requirement.
+  v["spec"]["nodeSelector"] = json{{"podvisor.io/schedulable", "false"}, {"zone", "a"}};
+  built = build_launcher_pod(v, cfg);
+  REQUIRE(built.has_value());
+  CHECK((*built)["spec"]["nodeSelector"] == json{{"podvisor.io/schedulable", "true"}, {"zone", "a"}});
+  cfg.agent_dir.clear();
+  built = build_launcher_pod(v, cfg);
+  REQUIRE(built.has_value());
+  CHECK((*built)["spec"]["nodeSelector"] == json{{"podvisor.io/schedulable", "false"}, {"zone", "a"}});
 }
 
 TEST_CASE("launcher_pod: kernelBoot images come from the node's image directory, read-only", "[launcher_pod]") {
