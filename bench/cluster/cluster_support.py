@@ -26,6 +26,20 @@ def rss_kib(pid):
     return 0
 
 
+def private_kib(pid):
+    """Private_Clean + Private_Dirty of a process (smaps_rollup) in KiB: its memory without
+    the shared libraries' pages; 0 when it is gone."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                    total += int(line.split()[1])
+    except OSError:
+        pass
+    return total
+
+
 def percentile(values, p):
     """Nearest-rank percentile (bench_launcher computes it the same way)."""
     ordered = sorted(values)
