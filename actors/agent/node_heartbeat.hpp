@@ -27,15 +27,16 @@
 #include "actors/kube/api_executor.hpp"
 #include "common/clock.hpp"
 #include "kube/client/api_client.hpp"
+#include "kube/api/kubevirt/node_keys.hpp"
 
 namespace podvisor::actors::agent {
 
 /// The label a live agent keeps "true" (KubeVirt's kubevirt.io/schedulable).
-inline constexpr const char* schedulable_label = "podvisor.io/schedulable";
+inline constexpr const char* schedulable_label = podvisor::kube::api::node_schedulable_label;
 /// The heartbeat annotation: the agent's wall time of its last heartbeat (RFC 3339).
-inline constexpr const char* heartbeat_annotation = "podvisor.io/agent-heartbeat";
+inline constexpr const char* heartbeat_annotation = podvisor::kube::api::node_agent_heartbeat_annotation;
 /// Whether the agent found KVM usable ("true"/"false").
-inline constexpr const char* kvm_annotation = "podvisor.io/kvm";
+inline constexpr const char* kvm_annotation = podvisor::kube::api::node_kvm_annotation;
 
 /// How the heartbeat behaves.
 struct node_heartbeat_config {

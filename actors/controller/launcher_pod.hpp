@@ -63,6 +63,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.hpp"
+#include "kube/api/kubevirt/node_keys.hpp"
 
 namespace podvisor::actors::controller {
 
@@ -75,7 +76,7 @@ inline constexpr const char* domain_annotation = "kubevirt.io/domain";
 inline constexpr const char* software_emulation_annotation = "podvisor.io/software-emulation";
 inline constexpr const char* kvm_resource = "devices.kubevirt.io/kvm";
 /// The node label a live node agent keeps "true" (KubeVirt's kubevirt.io/schedulable).
-inline constexpr const char* schedulable_label = "podvisor.io/schedulable";
+inline constexpr const char* schedulable_label = podvisor::kube::api::node_schedulable_label;
 inline constexpr const char* compute_container = "compute";
 inline constexpr const char* launcher_work_dir = "/var/run/kubevirt-private";
 inline constexpr const char* default_agent_dir = "/var/run/podvisor/vmis";

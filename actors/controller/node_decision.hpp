@@ -33,6 +33,7 @@
 #include "kube/api/core/lease.hpp"
 #include "kube/api/core/node.hpp"
 #include "kube/api/kubevirt/vmi.hpp"
+#include "kube/api/kubevirt/node_keys.hpp"
 
 namespace podvisor::actors::controller {
 
@@ -70,9 +71,9 @@ struct node_decision {
 };
 
 /// The node label the agent keeps "true" and a stale agent turns "false".
-inline constexpr const char* schedulable_label = "podvisor.io/schedulable";
+inline constexpr const char* schedulable_label = podvisor::kube::api::node_schedulable_label;
 /// The agent's heartbeat annotation on its Node.
-inline constexpr const char* agent_heartbeat_annotation = "podvisor.io/agent-heartbeat";
+inline constexpr const char* agent_heartbeat_annotation = podvisor::kube::api::node_agent_heartbeat_annotation;
 
 /// Decides about one node.
 node_decision decide_node(const node_input& in);
