@@ -7,6 +7,7 @@
 
 #include "cmd/podvisor/commands.hpp"
 #include "cmd/podvisor/console_args.hpp"
+#include "cmd/podvisor/agent_connection.hpp"
 #include "cmd/podvisor/introspect_target.hpp"
 #include "kube/client/config.hpp"
 #include "kube/client/rest_client.hpp"
@@ -36,22 +37,6 @@ int fail(const error& e) {
   return 1;
 }
 
-error explain(const error& e, const introspection_target& t, std::string_view ns, std::string_view name) {
-  auto where = "the node agent on " + t.node + " (" + t.endpoint + ")";
-  switch (e.code) {
-  case errc::unauthorized:
-    return {e.code, where + " refused the token from Secret kube-system/podvisor-introspection"};
-  case errc::not_found:
-    return {e.code, where + " has no supervisor for " + std::string(ns) + "/" + std::string(name)
-                      + " (not picked up yet, or already finished)"};
-  case errc::unavailable:
-  case errc::timeout:
-    return {e.code, where + ": " + e.message};
-  default:
-    return e.with_context("asking " + where);
-  }
-}
-
 } // namespace
 
 int run_console(const std::vector<std::string_view>& args) {
@@ -64,43 +49,30 @@ int run_console(const std::vector<std::string_view>& args) {
     std::fputs(console_usage, stdout);
     return 0;
   }
-  auto config = kube::client::load_default_config(options->kubeconfig);
-  if (!config)
-    return fail(config.error());
-  std::string ns = options->namespace_.empty() ? config->namespace_ : options->namespace_;
-  auto api = kube::client::rest_client::create(std::move(config.value()));
-  if (!api)
-    return fail(api.error());
-  auto target = find_introspection_target(*api.value(), ns, options->name);
-  if (!target)
-    return fail(target.error());
-
-  kube::client::client_config agent_config;
-  agent_config.server = target->endpoint;
-  agent_config.ca_pem = target->ca_pem;
-  agent_config.token = target->token;
-  agent_config.user_agent = "podvisor-console";
   // A quiet guest writes nothing for hours; the connection's end says when it is over.
-  agent_config.watch_idle_timeout = std::chrono::hours(24 * 365);
-  auto agent = kube::client::rest_client::create(std::move(agent_config));
-  if (!agent)
-    return fail(agent.error().with_context("the endpoint of node " + target->node));
+  auto conn = connect_to_vmi_agent(options->kubeconfig, options->namespace_, options->name, "podvisor-console",
+                                   std::chrono::hours(24 * 365));
+  if (!conn)
+    return fail(conn.error());
+  const std::string& ns = conn->ns;
+  const introspection_target* target = &conn->target;
+  auto& agent = conn->agent;
 
   auto path = console_path(ns, options->name, options->tail_kib, options->follow);
   if (!options->follow) {
-    auto body = agent.value()->get_raw(path);
+    auto body = agent->get_raw(path);
     if (!body)
-      return fail(explain(body.error(), *target, ns, options->name));
+      return fail(explain_agent_error(body.error(), *target, ns, options->name));
     std::fwrite(body->data(), 1, body->size(), stdout);
     return 0;
   }
-  auto ended = agent.value()->stream_raw(path, [](std::string_view data) {
+  auto ended = agent->stream_raw(path, [](std::string_view data) {
     std::fwrite(data.data(), 1, data.size(), stdout);
     std::fflush(stdout);
     return true;
   });
   if (ended)
-    return fail(explain(ended, *target, ns, options->name));
+    return fail(explain_agent_error(ended, *target, ns, options->name));
   std::fprintf(stderr, "\npodvisor console: the console of %s/%s ended (the VM stopped, or its node agent did)\n",
                ns.c_str(), options->name.c_str());
   return 0;

@@ -7,6 +7,7 @@
 
 #include "cmd/podvisor/commands.hpp"
 #include "cmd/podvisor/introspect_report.hpp"
+#include "cmd/podvisor/agent_connection.hpp"
 #include "cmd/podvisor/introspect_target.hpp"
 #include "kube/client/config.hpp"
 #include "kube/client/rest_client.hpp"
@@ -39,25 +40,6 @@ int fail(const error& e) {
   return 1;
 }
 
-/// The agent's error, said in the user's terms.
-error explain(const error& e, const introspection_target& t, std::string_view ns, std::string_view name) {
-  auto where = "the node agent on " + t.node + " (" + t.endpoint + ")";
-  switch (e.code) {
-  case errc::unauthorized:
-    return {e.code, where + " refused the token from Secret kube-system/podvisor-introspection"};
-  case errc::not_found:
-    return {e.code, where + " has no supervisor for " + std::string(ns) + "/" + std::string(name)
-                      + " (not picked up yet, or already finished)"};
-  case errc::unavailable:
-  case errc::timeout:
-    // e.message carries the transport's reason: refused, unreachable, or what TLS
-    // verification against the Secret's ca.crt said.
-    return {e.code, "cannot talk to " + where + ": " + e.message};
-  default:
-    return e.with_context("asking " + where);
-  }
-}
-
 } // namespace
 
 int run_introspect(const std::vector<std::string_view>& args) {
@@ -70,33 +52,20 @@ int run_introspect(const std::vector<std::string_view>& args) {
     std::fputs(introspect_usage, stdout);
     return 0;
   }
-  auto config = kube::client::load_default_config(options->kubeconfig);
-  if (!config)
-    return fail(config.error());
-  std::string ns = options->namespace_.empty() ? config->namespace_ : options->namespace_;
-  auto api = kube::client::rest_client::create(std::move(config.value()));
-  if (!api)
-    return fail(api.error());
-  auto target = find_introspection_target(*api.value(), ns, options->name);
-  if (!target)
-    return fail(target.error());
-
-  kube::client::client_config agent_config;
-  agent_config.server = target->endpoint;
-  agent_config.ca_pem = target->ca_pem;
-  agent_config.token = target->token;
-  agent_config.user_agent = "podvisor-introspect";
   // The agent sends a heartbeat line every 15 s on a quiet stream.
-  agent_config.watch_idle_timeout = std::chrono::seconds(60);
-  auto agent = kube::client::rest_client::create(std::move(agent_config));
-  if (!agent)
-    return fail(agent.error().with_context("the endpoint of node " + target->node));
+  auto conn = connect_to_vmi_agent(options->kubeconfig, options->namespace_, options->name, "podvisor-introspect",
+                                   std::chrono::seconds(60));
+  if (!conn)
+    return fail(conn.error());
+  const std::string& ns = conn->ns;
+  const introspection_target* target = &conn->target;
+  auto& agent = conn->agent;
 
   auto path = supervisor_path(ns, options->name, options->watch);
   if (!options->watch) {
-    auto body = agent.value()->get_raw(path);
+    auto body = agent->get_raw(path);
     if (!body)
-      return fail(explain(body.error(), *target, ns, options->name));
+      return fail(explain_agent_error(body.error(), *target, ns, options->name));
     if (options->json) {
       std::fputs(body->c_str(), stdout);
       return 0;
@@ -140,11 +109,11 @@ int run_introspect(const std::vector<std::string_view>& args) {
     }
     return true;
   };
-  auto ended = agent.value()->stream_raw(path, on_data);
+  auto ended = agent->stream_raw(path, on_data);
   if (bad_line)
     return fail(bad_line);
   if (ended)
-    return fail(explain(ended, *target, ns, options->name));
+    return fail(explain_agent_error(ended, *target, ns, options->name));
   // A clean end: the supervisor is gone (the VMI finished or left the node) or the agent
   // stopped; the stream does not say which.
   std::fprintf(stderr, "podvisor introspect: the stream ended (the supervisor of %s/%s on %s is gone, or its node agent stopped)\n",
