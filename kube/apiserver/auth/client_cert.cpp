@@ -25,26 +25,15 @@ expected<client_credentials> issue_client_certificate(const pki_files& pki, cons
 
   const podvisor::clock& clk = options.clock ? *options.clock : real_clock::instance();
   std::time_t now = std::chrono::system_clock::to_time_t(clk.wall_now());
-  auto key = generate_key();
-  if (!key)
-    return key.error();
   cert_spec spec;
   spec.role = cert_role::client;
   spec.common_name = user.name;
   spec.organizations = user.groups;
-  spec.not_before = now - 3600; // tolerate a peer clock slightly behind ours
   auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(options.validity).count();
-  spec.not_after = std::min(now + static_cast<std::time_t>(lifetime), not_after(ca_cert->get()));
-  auto cert = issue_certificate(spec, key->get(), ca_cert->get(), ca_key->get());
-  if (!cert)
-    return cert.error();
-  auto cert_pem = certificate_pem(cert->get());
-  if (!cert_pem)
-    return cert_pem.error();
-  auto key_pem = private_key_pem(key->get());
-  if (!key_pem)
-    return key_pem.error();
-  return client_credentials{std::move(*cert_pem), std::move(*key_pem)};
+  auto leaf = issue_leaf_pem(std::move(spec), ca_cert->get(), ca_key->get(), now, static_cast<std::time_t>(lifetime));
+  if (!leaf)
+    return leaf.error();
+  return client_credentials{std::move(leaf->cert), std::move(leaf->key)};
 }
 
 expected<user_info> verify_client_certificate(std::string_view ca_pem, std::string_view chain_pem,

@@ -1,5 +1,6 @@
 #include "kube/apiserver/auth/x509_util.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstring>
@@ -341,6 +342,25 @@ std::time_t not_after(X509* cert) {
     return 0;
   }
   return timegm(&tm);
+}
+
+expected<leaf_pem> issue_leaf_pem(cert_spec spec, X509* issuer, EVP_PKEY* issuer_key, std::time_t now,
+                                  std::time_t lifetime_seconds) {
+  auto key = generate_key();
+  if (!key)
+    return key.error();
+  spec.not_before = now - 3600;
+  spec.not_after = std::min(now + lifetime_seconds, not_after(issuer));
+  auto cert = issue_certificate(spec, key->get(), issuer, issuer_key);
+  if (!cert)
+    return cert.error();
+  auto cert_pem = certificate_pem(cert->get());
+  if (!cert_pem)
+    return cert_pem.error();
+  auto key_pem = private_key_pem(key->get());
+  if (!key_pem)
+    return key_pem.error();
+  return leaf_pem{std::move(*cert_pem), std::move(*key_pem)};
 }
 
 } // namespace podvisor::kube::apiserver::detail

@@ -74,6 +74,18 @@ struct cert_spec {
 expected<x509_ptr> issue_certificate(const cert_spec& spec, EVP_PKEY* subject_key,
                                      X509* issuer, EVP_PKEY* issuer_key);
 
+/// A freshly keyed leaf certificate and its private key, both PEM text.
+struct leaf_pem {
+  std::string cert;
+  std::string key;
+};
+
+/// Issues a leaf certificate signed by the CA (`issuer`, `issuer_key`) for a new key:
+/// `spec`'s validity is set to [now − 1 h, min(now + lifetime, the CA's notAfter)] — an
+/// hour back for peers whose clocks run slightly behind, never outliving its issuer.
+expected<leaf_pem> issue_leaf_pem(cert_spec spec, X509* issuer, EVP_PKEY* issuer_key, std::time_t now,
+                                  std::time_t lifetime_seconds);
+
 /// Verifies that `leaf` chains to `ca` (through `intermediates`) at time `now` and is
 /// valid for `role` (server: TLS server auth, client: TLS client auth). The error message
 /// is OpenSSL's verification reason.
