@@ -81,6 +81,16 @@ class Cluster:
             args += ["-l", selector]
         return json.loads(self.kubectl(*args).stdout)["items"]
 
+    def events(self, reason=None, about=None, namespace="default"):
+        """The namespace's Events, optionally only those with `reason` whose involvedObject's
+        name or uid is `about`. Events are written asynchronously after the change they
+        report, so tests wait for them rather than expect them at once."""
+        items = self.list("events", namespace=namespace)
+        return [e for e in items
+                if (reason is None or e.get("reason") == reason) and
+                (about is None or about in (e.get("involvedObject", {}).get("name"),
+                                            e.get("involvedObject", {}).get("uid")))]
+
     def logs(self):
         out = []
         logs = os.path.join(self.data, "logs")

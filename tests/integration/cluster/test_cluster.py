@@ -135,8 +135,10 @@ class ClusterControlTest(unittest.TestCase):
                         and cond["status"] == "False" and v, "VMI huge PodScheduled=False")
         self.assertEqual(vmi["status"]["phase"], "Scheduling")
         self.assertIn("Insufficient memory", condition(vmi, "PodScheduled")["message"])
-        events = c.kubectl("get", "events", "-o", "json").stdout
-        self.assertIn("FailedScheduling", events)
+        failed = self.wait(lambda: [e for e in c.events(reason="FailedScheduling")
+                                    if "Insufficient memory" in e.get("message", "")],
+                           "a FailedScheduling Event naming the memory shortage")
+        self.assertEqual(failed[0]["involvedObject"]["kind"], "Pod")
         c.kubectl("delete", "vmi", "huge")
 
     def test_pod_over_its_memory_limit_is_oom_killed(self):
@@ -239,8 +241,8 @@ class NodeFailureTest(unittest.TestCase):
                            and v.get("status", {}).get("phase") == "Scheduled" and v,
                            "a new VMI of survivor Scheduled")
         self.assertEqual(second["status"]["nodeName"], other_node)
-        events = c.kubectl("get", "events", "-o", "json").stdout
-        self.assertIn("NodeUnresponsive", events + json.dumps(c.list("vmi")))
+        self.wait(lambda: c.events(reason="NodeUnresponsive", about=first["metadata"]["uid"]),
+                  "a NodeUnresponsive Event on the lost VMI")
         c.kubectl("delete", "vm", "survivor", "--wait=false")
 
 

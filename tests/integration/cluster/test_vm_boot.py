@@ -216,8 +216,7 @@ class VmBootTest(unittest.TestCase):
         os.kill(pid, signal.SIGKILL)
         second = self.running_new("phoenix", uid)
         self.assertNotEqual(second["metadata"]["uid"], uid)
-        events = c.kubectl("get", "events", "-o", "json").stdout
-        self.assertIn(uid, events, "an Event on the failed VMI")
+        self.wait(lambda: c.events(about=uid), "an Event on the failed VMI")
         c.kubectl("delete", "vm", "phoenix")
         self.wait(lambda: c.get("vmi", "phoenix") is None, "VMI phoenix gone", timeout=120)
 
