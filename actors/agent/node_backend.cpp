@@ -77,7 +77,11 @@ public:
 
   expected<backend_hello> connect(std::chrono::milliseconds timeout) override {
     client_.reset();
-    auto c = launcher_client::connect(socket_, timeout);
+    // The directory is the agent's (the launcher pod mounts it); having it before the pod
+    // starts lets the wait below watch it, so the launcher is reached the moment it serves.
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    auto c = launcher_client::connect_when_serving(socket_, timeout, timeout);
     if (!c)
       return c.error();
     client_ = std::move(*c);

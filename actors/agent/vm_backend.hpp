@@ -76,8 +76,8 @@ using event_sink = std::function<void(const expected<backend_event>&)>;
 class vm_backend {
 public:
   virtual ~vm_backend() = default;
-  /// Connects the command connection and says hello (errc::unavailable while the
-  /// socket is missing or refuses).
+  /// Connects the command connection and says hello, waiting up to `timeout` for the
+  /// launcher to start serving (errc::unavailable when it did not).
   virtual expected<backend_hello> connect(std::chrono::milliseconds timeout) = 0;
   /// Phase 1 for every plan inside /proc/<pid>/ns/net; interface name → result file.
   virtual expected<std::map<std::string, std::string>> wire_network(int pid, const std::vector<interface_plan>& plans) = 0;

@@ -61,9 +61,10 @@ using vm_supervisor_actor = caf::typed_actor<
 /// How a supervisor behaves.
 struct vm_supervisor_config {
   supervision_timeouts timeouts;
-  /// Between attempts to reach the launcher's socket.
+  /// Between attempts to reach the launcher's socket (after one attempt's wait ran out).
   std::chrono::milliseconds connect_retry{1000};
-  /// Timeout of one connect attempt.
+  /// How long one connect attempt waits for the launcher to serve; the socket's
+  /// directory is watched meanwhile, so a launcher is reached as soon as it listens.
   std::chrono::milliseconds connect_timeout{5000};
   /// AGENT_DIR/<uid>.
   std::filesystem::path vmi_dir;

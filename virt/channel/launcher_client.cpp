@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "common/directory_watch.hpp"
 #include "common/format.hpp"
 #include "protocols/launcher_channel.hpp"
 
@@ -37,6 +38,29 @@ launcher_client::launcher_client(int fd, std::string socket) : fd_(fd), socket_(
 launcher_client::~launcher_client() {
   if (fd_ >= 0)
     ::close(fd_);
+}
+
+expected<std::unique_ptr<launcher_client>>
+launcher_client::connect_when_serving(const std::filesystem::path& socket, std::chrono::milliseconds patience,
+                                      std::chrono::milliseconds timeout) {
+  // Between bind() and listen() the socket exists but refuses, and no further directory
+  // event may come: the short bound re-tries that window.
+  constexpr std::chrono::milliseconds recheck{50};
+  const auto give_up = clock::now() + patience;
+  directory_watch changes{socket.parent_path()};
+  for (;;) {
+    auto c = connect(socket, timeout);
+    if (c || c.error().code != errc::unavailable)
+      return c;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(give_up - clock::now());
+    if (left.count() <= 0)
+      return c;
+    // No socket yet: its creation wakes the watch. A socket that refuses (bound, not yet
+    // listening) changes nothing more in the directory, hence the short re-check.
+    std::error_code ec;
+    bool absent = !std::filesystem::exists(socket, ec) && !ec;
+    changes.wait(absent && changes.watching() ? left : std::min(left, recheck));
+  }
 }
 
 expected<std::unique_ptr<launcher_client>> launcher_client::connect(const std::filesystem::path& socket,

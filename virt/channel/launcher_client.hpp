@@ -76,6 +76,13 @@ public:
   /// (no common protocol version), errc::timeout, or the launcher's error.
   static expected<std::unique_ptr<launcher_client>> connect(const std::filesystem::path& socket,
                                                             std::chrono::milliseconds timeout);
+  /// connect(), retried while the launcher is not serving yet (errc::unavailable) for up
+  /// to `patience`: the socket's directory is watched, so a launcher that starts serving
+  /// within that window is reached within milliseconds rather than on a caller's retry
+  /// tick. Each attempt has `timeout`. Returns the last attempt's error.
+  static expected<std::unique_ptr<launcher_client>> connect_when_serving(const std::filesystem::path& socket,
+                                                                         std::chrono::milliseconds patience,
+                                                                         std::chrono::milliseconds timeout);
   ~launcher_client();
   launcher_client(const launcher_client&) = delete;
   launcher_client& operator=(const launcher_client&) = delete;

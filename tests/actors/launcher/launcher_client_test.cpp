@@ -6,6 +6,7 @@
 #include "virt/channel/launcher_client.hpp"
 
 #include <catch2/catch_test_macros.hpp>
+#include <future>
 #include <mutex>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -262,4 +263,75 @@ TEST_CASE("await-start: a shutdown while awaiting ends it as succeeded without a
   CHECK(out->exit_code == 0);
   CHECK_FALSE(r.ref.awaiting_start());
   CHECK(r.conn.count(fakes::fake_libvirt_connection::op::define) == 0);
+}
+
+namespace {
+
+// A minimal launcher stand-in at `path`: binds, listens, answers one hello, then closes.
+// Enough for connect_when_serving, which only needs a launcher to start serving late.
+void serve_one_hello(const std::filesystem::path& path, int bound_fd = -1) {
+  int fd = bound_fd;
+  if (fd < 0) {
+    fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::string s = path.string();
+    std::copy(s.begin(), s.end(), addr.sun_path);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  }
+  REQUIRE(::listen(fd, 1) == 0);
+  int peer = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
+  REQUIRE(peer >= 0);
+  char buf[512];
+  REQUIRE(::read(peer, buf, sizeof buf) > 0);
+  std::string hello = R"({"ok":true,"version":1,"server":"late","domain":"ns_vm","pid":7,"awaitingStart":true})"
+                      "\n";
+  REQUIRE(::write(peer, hello.data(), hello.size()) == static_cast<ssize_t>(hello.size()));
+  ::close(peer);
+  ::close(fd);
+}
+
+} // namespace
+
+TEST_CASE("client: connect_when_serving reaches a launcher whose socket appears later", "[actors][launcher][client]") {
+  podvisor::scoped_temp_dir dir;
+  auto sock = dir.path() / "control.sock";
+  auto attempt = std::async(std::launch::async, [&] { return launcher_client::connect_when_serving(sock, 60s, 5s); });
+  // It waits rather than failing at once on the missing socket.
+  CHECK(attempt.wait_for(300ms) == std::future_status::timeout);
+  serve_one_hello(sock);
+  auto c = attempt.get();
+  REQUIRE(c);
+  CHECK((*c)->hello().server == "late");
+  CHECK((*c)->hello().pid == 7);
+}
+
+TEST_CASE("client: connect_when_serving re-tries a socket that is bound but not listening yet",
+          "[actors][launcher][client]") {
+  podvisor::scoped_temp_dir dir;
+  auto sock = dir.path() / "control.sock";
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::string s = sock.string();
+  std::copy(s.begin(), s.end(), addr.sun_path);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  auto attempt = std::async(std::launch::async, [&] { return launcher_client::connect_when_serving(sock, 60s, 5s); });
+  CHECK(attempt.wait_for(300ms) == std::future_status::timeout);
+  serve_one_hello(sock, fd);
+  auto c = attempt.get();
+  REQUIRE(c);
+  CHECK((*c)->hello().awaiting_start);
+}
+
+TEST_CASE("client: connect_when_serving gives up after its patience with the last error",
+          "[actors][launcher][client]") {
+  podvisor::scoped_temp_dir dir;
+  auto c = launcher_client::connect_when_serving(dir.path() / "control.sock", 100ms, 1s);
+  REQUIRE_FALSE(c);
+  CHECK(c.error().code == errc::unavailable);
+  // A directory that does not exist cannot be watched; the wait still ends.
+  auto missing = launcher_client::connect_when_serving(dir.path() / "gone" / "control.sock", 100ms, 1s);
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code == errc::unavailable);
 }
