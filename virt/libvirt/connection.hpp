@@ -67,12 +67,35 @@ struct domain_event {
 
 std::string_view to_string(domain_event::kind k);
 
+/// Counters of one network interface of a running domain (libvirt's "net.<i>.*"), as
+/// libvirt reports them (for a tap it manages through type='ethernet' libvirt does not
+/// swap directions; the counters are passed on unchanged, as KubeVirt does).
+struct interface_stats {
+  /// The VMI interface name when the device's alias is "ua-<name>" (the converter sets
+  /// it), else libvirt's target device (the tap).
+  std::string name;
+  std::uint64_t rx_bytes = 0, rx_packets = 0, rx_errors = 0, rx_drops = 0;
+  std::uint64_t tx_bytes = 0, tx_packets = 0, tx_errors = 0, tx_drops = 0;
+  bool operator==(const interface_stats&) const = default;
+};
+
+/// Counters of one disk of a running domain (libvirt's "block.<i>.*").
+struct block_stats {
+  /// The VMI disk name when the disk's alias is "ua-<name>", else the target ("vda").
+  std::string name;
+  std::uint64_t read_bytes = 0, read_requests = 0, write_bytes = 0, write_requests = 0;
+  bool operator==(const block_stats&) const = default;
+};
+
 /// Basic statistics of a running domain.
 struct domain_stats {
   std::uint64_t cpu_time_ns = 0;
   std::uint64_t memory_kib = 0;
   std::uint32_t vcpus = 0;
   std::int64_t qemu_pid = 0; ///< 0 when unknown
+  /// Per device; empty while the domain is not running.
+  std::vector<interface_stats> interfaces;
+  std::vector<block_stats> blocks;
 };
 
 /// Callbacks a connection delivers on its event thread.

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -10,6 +11,7 @@
 #include <libvirt/virterror.h>
 
 #include "common/log.hpp"
+#include "virt/libvirt/device_names.hpp"
 #include "virt/libvirt/event_loop.hpp"
 #include "virt/libvirt/libvirt_codes.hpp"
 
@@ -271,8 +273,11 @@ public:
     s.cpu_time_ns = info.cpuTime;
     s.memory_kib = info.memory;
     s.vcpus = info.nrVirtCpu;
-    if (info.state != VIR_DOMAIN_SHUTOFF)
+    if (info.state != VIR_DOMAIN_SHUTOFF) {
       s.qemu_pid = read_qemu_pid(name);
+      if (auto e = device_stats(*c, d->get(), what, s); !e.ok())
+        return e;
+    }
     return s;
   }
 
@@ -412,6 +417,32 @@ private:
       detail::post_to_event_loop([t = target_, e] { t->report_lost(e); });
     }
     return e;
+  }
+
+  /// The per-interface and per-disk counters (virDomainListGetStats), named as the VMI
+  /// names the devices (the live XML's user aliases).
+  error device_stats(const conn_ref& c, virDomainPtr d, const std::string& what, domain_stats& out) {
+    virDomainPtr doms[] = {d, nullptr};
+    virDomainStatsRecordPtr* records = nullptr;
+    if (virDomainListGetStats(doms, VIR_DOMAIN_STATS_INTERFACE | VIR_DOMAIN_STATS_BLOCK, &records, 0) < 0)
+      return fail(c, what);
+    std::unique_ptr<virDomainStatsRecordPtr, void (*)(virDomainStatsRecordPtr*)> hold{records,
+                                                                                      virDomainStatsRecordListFree};
+    if (records == nullptr || records[0] == nullptr)
+      return {}; // the domain went away meanwhile: no counters
+    char* xml = virDomainGetXMLDesc(d, 0);
+    if (xml == nullptr)
+      return fail(c, what);
+    auto names = parse_device_names(xml);
+    free(xml); // NOLINT: allocated by libvirt with malloc
+    if (!names) {
+      // Counters under libvirt's names beat none; the XML is libvirt's own, so this is
+      // not expected.
+      log_.warn("domain XML unreadable, device counters keep libvirt's names: {}", names.error().message);
+      names = device_names{};
+    }
+    decode_device_stats(records[0]->params, records[0]->nparams, *names, out);
+    return {};
   }
 
   std::int64_t read_qemu_pid(const std::string& name) const {

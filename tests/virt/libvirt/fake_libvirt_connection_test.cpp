@@ -130,8 +130,14 @@ TEST_CASE("fake: suspend, resume, stats, list and undefine", "[virt][libvirt][fa
   REQUIRE(s2.has_value());
   CHECK(s2->cpu_time_ns > s1->cpu_time_ns);
   CHECK(s2->qemu_pid != 0);
-  f.conn.set_stats(name, {.cpu_time_ns = 7, .memory_kib = 512, .vcpus = 2, .qemu_pid = 99});
+  f.conn.set_stats(name, {.cpu_time_ns = 7,
+                          .memory_kib = 512,
+                          .vcpus = 2,
+                          .qemu_pid = 99,
+                          .interfaces = {{.name = "default", .rx_bytes = 10, .tx_bytes = 20}},
+                          .blocks = {}});
   CHECK(f.conn.stats(name)->vcpus == 2);
+  CHECK(f.conn.stats(name)->interfaces.at(0).tx_bytes == 20);
   CHECK(f.conn.list_domains().value() == std::vector<std::string>{name});
 
   // A running domain undefined stays as a transient one until it stops.
