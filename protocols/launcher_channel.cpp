@@ -221,6 +221,59 @@ error get_lease(const json& j, launcher_lease_info& l) {
   return {};
 }
 
+/// The objects of an optional array field: none when absent (a launcher that predates
+/// it), parse_error when it is not an array of at most launcher_channel_max_devices.
+template <class T, class Read>
+error get_device_list(const json& j, const char* key, std::vector<T>& out, Read read) {
+  auto it = j.find(key);
+  if (it == j.end())
+    return {};
+  if (!it->is_array())
+    return malformed(format("\"{}\" must be an array", key));
+  if (it->size() > launcher_channel_max_devices)
+    return malformed(format("\"{}\" lists more than {} devices", key, launcher_channel_max_devices));
+  for (const auto& d : *it) {
+    if (!d.is_object())
+      return malformed(format("an entry of \"{}\" must be an object", key));
+    T t;
+    if (auto e = get_string(d, "name", t.name); !e.ok())
+      return e;
+    if (auto e = read(d, t); !e.ok())
+      return e;
+    out.push_back(std::move(t));
+  }
+  return {};
+}
+
+// "interfaces" and "blocks" of "stats".
+error get_device_stats(const json& st, launcher_stats_info& s) {
+  auto counters = [](const json& d, std::initializer_list<std::pair<const char*, std::uint64_t*>> fields) {
+    for (auto [key, out] : fields)
+      if (auto e = get_uint(d, key, *out); !e.ok())
+        return e;
+    return error{};
+  };
+  if (auto e = get_device_list(st, "interfaces", s.interfaces,
+                               [&](const json& d, launcher_interface_stats& i) {
+                                 return counters(d, {{"rxBytes", &i.rx_bytes},
+                                                     {"rxPackets", &i.rx_packets},
+                                                     {"rxErrors", &i.rx_errors},
+                                                     {"rxDrops", &i.rx_drops},
+                                                     {"txBytes", &i.tx_bytes},
+                                                     {"txPackets", &i.tx_packets},
+                                                     {"txErrors", &i.tx_errors},
+                                                     {"txDrops", &i.tx_drops}});
+                               });
+      !e.ok())
+    return e;
+  return get_device_list(st, "blocks", s.blocks, [&](const json& d, launcher_block_stats& b) {
+    return counters(d, {{"readBytes", &b.read_bytes},
+                        {"readRequests", &b.read_requests},
+                        {"writeBytes", &b.write_bytes},
+                        {"writeRequests", &b.write_requests}});
+  });
+}
+
 } // namespace
 
 std::string render_launcher_hello(const launcher_hello_answer& a) {
@@ -239,11 +292,32 @@ std::string render_launcher_status(const launcher_status_answer& a) {
          {"domainState", a.domain_state},
          {"sinceStartMs", a.since_start_ms},
          {"leases", json::array()}};
-  if (a.stats)
+  if (a.stats) {
+    json interfaces = json::array();
+    for (const auto& i : a.stats->interfaces)
+      interfaces.push_back({{"name", i.name},
+                            {"rxBytes", i.rx_bytes},
+                            {"rxPackets", i.rx_packets},
+                            {"rxErrors", i.rx_errors},
+                            {"rxDrops", i.rx_drops},
+                            {"txBytes", i.tx_bytes},
+                            {"txPackets", i.tx_packets},
+                            {"txErrors", i.tx_errors},
+                            {"txDrops", i.tx_drops}});
+    json blocks = json::array();
+    for (const auto& b : a.stats->blocks)
+      blocks.push_back({{"name", b.name},
+                        {"readBytes", b.read_bytes},
+                        {"readRequests", b.read_requests},
+                        {"writeBytes", b.write_bytes},
+                        {"writeRequests", b.write_requests}});
     j["stats"] = {{"cpuTimeNs", a.stats->cpu_time_ns},
                   {"memoryKiB", a.stats->memory_kib},
                   {"vcpus", a.stats->vcpus},
-                  {"qemuPid", a.stats->qemu_pid}};
+                  {"qemuPid", a.stats->qemu_pid},
+                  {"interfaces", std::move(interfaces)},
+                  {"blocks", std::move(blocks)}};
+  }
   for (const auto& l : a.leases)
     j["leases"].push_back(lease_json(l));
   return dump(j);
@@ -318,7 +392,9 @@ expected<launcher_status_answer> parse_launcher_status(std::string_view line) {
     s.vcpus = static_cast<std::uint32_t>(vcpus);
     if (auto e = get_int(*st, "qemuPid", s.qemu_pid); !e.ok())
       return e;
-    a.stats = s;
+    if (auto e = get_device_stats(*st, s); !e.ok())
+      return e;
+    a.stats = std::move(s);
   }
   auto leases = j->find("leases");
   if (leases == j->end() || !leases->is_array())

@@ -23,7 +23,14 @@
 //   → {"op":"status"}                     ← {"ok":true,"phase":"running","reason":"…",
 //                                             "domainState":"running: booted",
 //                                             "stats":{"cpuTimeNs":…,"memoryKiB":…,
-//                                                      "vcpus":1,"qemuPid":…},
+//                                                      "vcpus":1,"qemuPid":…,
+//                                               "interfaces":[{"name":"default",
+//                                                 "rxBytes":…,"rxPackets":…,"rxErrors":…,
+//                                                 "rxDrops":…,"txBytes":…,"txPackets":…,
+//                                                 "txErrors":…,"txDrops":…}],
+//                                               "blocks":[{"name":"rootdisk",
+//                                                 "readBytes":…,"readRequests":…,
+//                                                 "writeBytes":…,"writeRequests":…}]},
 //                                             "sinceStartMs":…,
 //                                             "leases":[{"interface":"default",
 //                                               "mac":"52:54:00:…","ip":"10.0.2.2"}]}
@@ -45,7 +52,10 @@
 // (virt/channel/launcher_client.hpp); they return parse_error for a malformed line and
 // the carried error for an {"ok":false,…} line. Fields they do not know are ignored, so
 // that version 1 can grow additively as it did with start, pid and leases; every field
-// they know must be there with its type.
+// they know must be there with its type, except the later additions a launcher of the
+// same version may not send yet: "interfaces" and "blocks" of "stats" (per-device
+// counters named by the VMI's interface and disk names) are empty when absent, and
+// strictly typed when present.
 
 #include <cstdint>
 #include <map>
@@ -112,11 +122,31 @@ struct launcher_lease_info {
   std::string mac, ip;
 };
 
+/// Counters of one guest network interface (as libvirt reports them).
+struct launcher_interface_stats {
+  std::string name; ///< the VMI interface name (libvirt's device name when it has none)
+  std::uint64_t rx_bytes = 0, rx_packets = 0, rx_errors = 0, rx_drops = 0;
+  std::uint64_t tx_bytes = 0, tx_packets = 0, tx_errors = 0, tx_drops = 0;
+  bool operator==(const launcher_interface_stats&) const = default;
+};
+
+/// Counters of one guest disk.
+struct launcher_block_stats {
+  std::string name; ///< the VMI disk name (the target, "vda", when it has none)
+  std::uint64_t read_bytes = 0, read_requests = 0, write_bytes = 0, write_requests = 0;
+  bool operator==(const launcher_block_stats&) const = default;
+};
+
+/// Most interfaces or disks a status answer may list (a VMI has a handful).
+inline constexpr std::size_t launcher_channel_max_devices = 256;
+
 /// libvirt's statistics in a status answer.
 struct launcher_stats_info {
   std::uint64_t cpu_time_ns = 0, memory_kib = 0;
   std::uint32_t vcpus = 0;
   std::int64_t qemu_pid = 0;
+  std::vector<launcher_interface_stats> interfaces; ///< empty from a launcher that predates them
+  std::vector<launcher_block_stats> blocks;         ///< likewise
 };
 
 /// The status answer.

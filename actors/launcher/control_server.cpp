@@ -49,9 +49,15 @@ proto::launcher_status_answer status_answer(const launcher_status& s) {
   a.reason = s.reason;
   a.domain_state = s.domain_state;
   a.since_start_ms = s.since_start.count();
-  if (s.stats)
+  if (s.stats) {
     a.stats = proto::launcher_stats_info{s.stats->cpu_time_ns, s.stats->memory_kib, s.stats->vcpus,
-                                         static_cast<std::int64_t>(s.stats->qemu_pid)};
+                                         static_cast<std::int64_t>(s.stats->qemu_pid), {}, {}};
+    for (const auto& i : s.stats->interfaces)
+      a.stats->interfaces.push_back({i.name, i.rx_bytes, i.rx_packets, i.rx_errors, i.rx_drops, i.tx_bytes,
+                                     i.tx_packets, i.tx_errors, i.tx_drops});
+    for (const auto& b : s.stats->blocks)
+      a.stats->blocks.push_back({b.name, b.read_bytes, b.read_requests, b.write_bytes, b.write_requests});
+  }
   for (const auto& l : s.leases)
     a.leases.push_back({l.interface, l.mac, l.ip});
   return a;

@@ -38,6 +38,9 @@ void check_answers(std::string_view line) {
   if (auto s = parse_launcher_status(line)) {
     auto again = parse_launcher_status(render_launcher_status(*s));
     check(again.has_value() && again->leases.size() == s->leases.size());
+    check(again->stats.has_value() == s->stats.has_value());
+    if (s->stats)
+      check(again->stats->interfaces == s->stats->interfaces && again->stats->blocks == s->stats->blocks);
   }
   if (auto e = parse_launcher_event(line)) {
     auto rendered = render_launcher_event(*e);

@@ -258,7 +258,7 @@ TEST_CASE("the status answer carries leases and parses back", "[protocols][launc
   REQUIRE(none);
   CHECK(none->leases.empty());
   CHECK_FALSE(none->stats);
-  a.stats = launcher_stats_info{5, 65536, 2, 99};
+  a.stats = launcher_stats_info{5, 65536, 2, 99, {}, {}};
   a.leases.push_back({"default", "52:54:00:12:34:56", "10.0.2.2"});
   auto back = parse_launcher_status(render_launcher_status(a));
   REQUIRE(back);
@@ -282,6 +282,74 @@ TEST_CASE("the status answer carries leases and parses back", "[protocols][launc
             R"("stats":{"cpuTimeNs":-1,"memoryKiB":1,"vcpus":1,"qemuPid":1}})") == errc::parse_error);
   CHECK(bad(R"({"ok":true,"phase":3,"reason":"","domainState":"","sinceStartMs":1,"leases":[]})") ==
         errc::parse_error);
+}
+
+TEST_CASE("the status answer's device counters round-trip", "[protocols][launcher]") {
+  launcher_status_answer a;
+  a.phase = "running";
+  a.stats = launcher_stats_info{5, 65536, 2, 99, {}, {}};
+  a.stats->interfaces.push_back({"default", 1, 2, 3, 4, 5, 6, 7, 8});
+  a.stats->interfaces.push_back({"tap9", 0, 0, 0, 0, 18446744073709551615u, 0, 0, 0});
+  a.stats->blocks.push_back({"rootdisk", 4096, 8, 512, 1});
+  auto back = parse_launcher_status(render_launcher_status(a));
+  REQUIRE(back);
+  REQUIRE(back->stats);
+  CHECK(back->stats->interfaces == a.stats->interfaces);
+  CHECK(back->stats->blocks == a.stats->blocks);
+
+  a.stats->interfaces.clear();
+  a.stats->blocks.clear();
+  auto empty = parse_launcher_status(render_launcher_status(a));
+  REQUIRE(empty);
+  CHECK(empty->stats->interfaces.empty());
+  CHECK(empty->stats->blocks.empty());
+}
+
+TEST_CASE("a status answer without device counters (an older launcher) parses", "[protocols][launcher]") {
+  auto old = parse_launcher_status(R"({"ok":true,"phase":"running","reason":"","domainState":"running: booted",)"
+                                   R"("sinceStartMs":1,"leases":[],)"
+                                   R"("stats":{"cpuTimeNs":1,"memoryKiB":2,"vcpus":1,"qemuPid":7}})");
+  REQUIRE(old);
+  REQUIRE(old->stats);
+  CHECK(old->stats->qemu_pid == 7);
+  CHECK(old->stats->interfaces.empty());
+  CHECK(old->stats->blocks.empty());
+}
+
+TEST_CASE("device counters of the wrong type are rejected", "[protocols][launcher]") {
+  auto with_stats = [](std::string_view devices) {
+    std::string line = R"({"ok":true,"phase":"running","reason":"","domainState":"","sinceStartMs":1,"leases":[],)"
+                       R"("stats":{"cpuTimeNs":1,"memoryKiB":2,"vcpus":1,"qemuPid":7)";
+    line += devices;
+    line += "}}";
+    return parse_launcher_status(line);
+  };
+  const std::string iface = R"("name":"default","rxBytes":1,"rxPackets":1,"rxErrors":0,"rxDrops":0,)"
+                            R"("txBytes":1,"txPackets":1,"txErrors":0,"txDrops":0)";
+  REQUIRE(with_stats(R"(,"interfaces":[{)" + iface + "}]"));
+  REQUIRE(with_stats(R"(,"blocks":[{"name":"vda","readBytes":1,"readRequests":1,"writeBytes":0,"writeRequests":0}])"));
+  for (std::string bad : {
+           std::string{R"(,"interfaces":{})"},
+           std::string{R"(,"interfaces":[1])"},
+           std::string{R"(,"interfaces":null)"},
+           std::string{R"(,"interfaces":[{"name":"default"}])"},                // counters missing
+           R"(,"interfaces":[{)" + iface + R"(,"rxBytes":-1}])",                  // negative
+           R"(,"interfaces":[{)" + iface + R"(,"txBytes":"1"}])",                 // a string
+           R"(,"interfaces":[{"name":3,)" + iface.substr(iface.find("\"rxBytes")) + "}]", // name not a string
+           std::string{R"(,"blocks":"vda")"},
+           std::string{R"(,"blocks":[{"name":"vda","readBytes":1.5,"readRequests":1,"writeBytes":0,"writeRequests":0}])"},
+           std::string{R"(,"blocks":[{"readBytes":1,"readRequests":1,"writeBytes":0,"writeRequests":0}])"},
+       }) {
+    INFO(bad);
+    auto r = with_stats(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.error() == errc::parse_error);
+  }
+  std::string many = R"(,"blocks":[)";
+  for (std::size_t i = 0; i <= launcher_channel_max_devices; ++i)
+    many += std::string{i ? "," : ""} + R"({"name":"d","readBytes":1,"readRequests":1,"writeBytes":0,"writeRequests":0})";
+  many += "]";
+  CHECK_FALSE(with_stats(many));
 }
 
 TEST_CASE("phase and lease events render and parse back", "[protocols][launcher]") {
