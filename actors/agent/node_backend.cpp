@@ -136,6 +136,10 @@ public:
       out.cpu_time_ns = s->stats->cpu_time_ns;
       out.memory_kib = s->stats->memory_kib;
       out.vcpus = s->stats->vcpus;
+      for (const auto& i : s->stats->interfaces)
+        out.interfaces.push_back({i.name, i.rx_bytes, i.rx_packets, i.tx_bytes, i.tx_packets});
+      for (const auto& b : s->stats->blocks)
+        out.blocks.push_back({b.name, b.read_bytes, b.read_requests, b.write_bytes, b.write_requests});
     }
     for (const auto& l : s->leases)
       out.leases.push_back(convert(l));

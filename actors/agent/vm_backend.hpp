@@ -40,6 +40,8 @@ struct backend_status {
   int qemu_pid = 0;
   std::uint64_t cpu_time_ns = 0, memory_kib = 0;
   std::uint32_t vcpus = 0;
+  std::vector<interface_counters> interfaces;
+  std::vector<block_counters> blocks;
 };
 
 /// One event of the watch stream.

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <map>
+#include <tuple>
 
 namespace podvisor::actors::agent {
 
@@ -150,6 +151,39 @@ error append_vm_metrics(introspect::prometheus_text& out, const std::vector<vm_s
   for (const auto& s : snapshots)
     if (s.launcher.cpu_time_ns > 0)
       if (auto e = out.sample(who(s), static_cast<double>(s.launcher.cpu_time_ns) / 1e9)) return e;
+  // Per device: the launcher's last status answer (libvirt's counters, named by the VMI).
+  using interface_field = std::uint64_t interface_counters::*;
+  for (auto [family, help, field] : {
+           std::tuple{"podvisor_vmi_network_receive_bytes_total", "Bytes received on the VMI interface.",
+                      interface_field{&interface_counters::rx_bytes}},
+           std::tuple{"podvisor_vmi_network_transmit_bytes_total", "Bytes transmitted on the VMI interface.",
+                      interface_field{&interface_counters::tx_bytes}},
+           std::tuple{"podvisor_vmi_network_receive_packets_total", "Packets received on the VMI interface.",
+                      interface_field{&interface_counters::rx_packets}},
+           std::tuple{"podvisor_vmi_network_transmit_packets_total", "Packets transmitted on the VMI interface.",
+                      interface_field{&interface_counters::tx_packets}},
+       }) {
+    if (auto e = out.family(family, metric_type::counter, help)) return e;
+    for (const auto& s : snapshots)
+      for (const auto& i : s.launcher.interfaces)
+        if (auto e = out.sample(with(s, "interface", i.name), static_cast<double>(i.*field))) return e;
+  }
+  using block_field = std::uint64_t block_counters::*;
+  for (auto [family, help, field] : {
+           std::tuple{"podvisor_vmi_storage_read_bytes_total", "Bytes read from the VMI disk.",
+                      block_field{&block_counters::read_bytes}},
+           std::tuple{"podvisor_vmi_storage_write_bytes_total", "Bytes written to the VMI disk.",
+                      block_field{&block_counters::write_bytes}},
+           std::tuple{"podvisor_vmi_storage_read_requests_total", "Read requests to the VMI disk.",
+                      block_field{&block_counters::read_requests}},
+           std::tuple{"podvisor_vmi_storage_write_requests_total", "Write requests to the VMI disk.",
+                      block_field{&block_counters::write_requests}},
+       }) {
+    if (auto e = out.family(family, metric_type::counter, help)) return e;
+    for (const auto& s : snapshots)
+      for (const auto& b : s.launcher.blocks)
+        if (auto e = out.sample(with(s, "drive", b.name), static_cast<double>(b.*field))) return e;
+  }
   if (auto e = out.family("podvisor_agent_supervisors", metric_type::gauge, "VM supervisors on this node by state.")) return e;
   std::map<std::string, int> by_state;
   std::uint64_t restarts = 0;

@@ -37,6 +37,20 @@ struct child_info {
   std::size_t mailbox = 0;
 };
 
+/// The counters of one guest network interface (the launcher's status answer).
+struct interface_counters {
+  std::string name; ///< the VMI interface name
+  std::uint64_t rx_bytes = 0, rx_packets = 0, tx_bytes = 0, tx_packets = 0;
+  bool operator==(const interface_counters&) const = default;
+};
+
+/// The counters of one guest disk.
+struct block_counters {
+  std::string name; ///< the VMI disk name
+  std::uint64_t read_bytes = 0, read_requests = 0, write_bytes = 0, write_requests = 0;
+  bool operator==(const block_counters&) const = default;
+};
+
 /// The launcher as its hello and last status answer described it.
 struct launcher_info {
   int pid = 0;
@@ -47,6 +61,8 @@ struct launcher_info {
   std::uint64_t cpu_time_ns = 0;
   std::uint64_t memory_kib = 0;
   std::uint32_t vcpus = 0;
+  std::vector<interface_counters> interfaces;
+  std::vector<block_counters> blocks;
 };
 
 /// One interface as phase 1 wired it (from its net-<name>.json).
@@ -109,6 +125,10 @@ std::string state_name(std::string_view stage);
 ///   podvisor_vmi_memory_bytes{namespace,name}           gauge
 ///   podvisor_vmi_domain_state{namespace,name,state}     gauge, 1 for the current state
 ///   podvisor_vmi_cpu_seconds_total{namespace,name}      counter
+///   podvisor_vmi_network_{receive,transmit}_{bytes,packets}_total{namespace,name,interface}
+///                                                       counter, per VMI interface
+///   podvisor_vmi_storage_{read,write}_{bytes,requests}_total{namespace,name,drive}
+///                                                       counter, per VMI disk
 /// (only VMs whose launcher reported them), then the agent's own
 ///   podvisor_agent_supervisors{state}                   gauge
 ///   podvisor_agent_supervisor_restarts_total            counter (all supervisors)

@@ -369,6 +369,8 @@ vm_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer self, 
         s.launcher.cpu_time_ns = o.status->cpu_time_ns;
         s.launcher.memory_kib = o.status->memory_kib;
         s.launcher.vcpus = o.status->vcpus;
+        s.launcher.interfaces = o.status->interfaces;
+        s.launcher.blocks = o.status->blocks;
       }
       if (o.wiring)
         s.network = std::move(*o.wiring);

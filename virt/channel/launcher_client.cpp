@@ -197,9 +197,15 @@ expected<launcher_status_reply> launcher_client::status() {
   r.reason = std::move(a->reason);
   r.domain_state = std::move(a->domain_state);
   r.since_start_ms = a->since_start_ms;
-  if (a->stats)
+  if (a->stats) {
     r.stats = launcher_stats{a->stats->cpu_time_ns, a->stats->memory_kib, a->stats->vcpus,
-                             static_cast<int>(a->stats->qemu_pid)};
+                             static_cast<int>(a->stats->qemu_pid), {}, {}};
+    for (auto& i : a->stats->interfaces)
+      r.stats->interfaces.push_back({std::move(i.name), i.rx_bytes, i.rx_packets, i.rx_errors, i.rx_drops, i.tx_bytes,
+                                     i.tx_packets, i.tx_errors, i.tx_drops});
+    for (auto& b : a->stats->blocks)
+      r.stats->blocks.push_back({std::move(b.name), b.read_bytes, b.read_requests, b.write_bytes, b.write_requests});
+  }
   for (auto& l : a->leases)
     r.leases.push_back({std::move(l.interface), std::move(l.mac), std::move(l.ip)});
   return r;

@@ -41,11 +41,27 @@ struct launcher_lease {
   bool operator==(const launcher_lease&) const = default;
 };
 
+/// Counters of one guest network interface, named by the VMI.
+struct launcher_interface_stats {
+  std::string name;
+  std::uint64_t rx_bytes = 0, rx_packets = 0, rx_errors = 0, rx_drops = 0;
+  std::uint64_t tx_bytes = 0, tx_packets = 0, tx_errors = 0, tx_drops = 0;
+};
+
+/// Counters of one guest disk, named by the VMI.
+struct launcher_block_stats {
+  std::string name;
+  std::uint64_t read_bytes = 0, read_requests = 0, write_bytes = 0, write_requests = 0;
+};
+
 /// libvirt's statistics of the domain.
 struct launcher_stats {
   std::uint64_t cpu_time_ns = 0, memory_kib = 0;
   std::uint32_t vcpus = 0;
   int qemu_pid = 0;
+  /// Empty from a launcher that predates them.
+  std::vector<launcher_interface_stats> interfaces;
+  std::vector<launcher_block_stats> blocks;
 };
 
 /// The status answer.

@@ -102,6 +102,10 @@ public:
     s.domain_state = l_->phase == "running" ? "running" : "";
     s.qemu_pid = l_->phase == "running" ? 4300 : 0;
     s.cpu_time_ns = 1'500'000'000;
+    if (l_->phase == "running") {
+      s.interfaces = {{"default", 4200, 7, 1300, 5}};
+      s.blocks = {{"rootdisk", 8192, 2, 0, 0}};
+    }
     s.memory_kib = 65536;
     s.vcpus = 1;
     return s;
@@ -485,6 +489,11 @@ TEST_CASE("agent: supervisors publish their snapshots, transitions and the end o
   CHECK(metrics.find("podvisor_vmi_phase{namespace=\"default\",name=\"web\",phase=\"Running\"} 1\n") != std::string::npos);
   CHECK(metrics.find("podvisor_vmi_cpu_seconds_total{namespace=\"default\",name=\"web\"} 1.5\n") != std::string::npos);
   CHECK(metrics.find("podvisor_agent_supervisors{state=\"Running\"} 1\n") != std::string::npos);
+  // The launcher's per-device counters reach the metrics under the VMI's device names.
+  CHECK(metrics.find("podvisor_vmi_network_receive_bytes_total{namespace=\"default\",name=\"web\",interface=\"default\"} 4200\n") !=
+        std::string::npos);
+  CHECK(metrics.find("podvisor_vmi_storage_read_bytes_total{namespace=\"default\",name=\"web\",drive=\"rootdisk\"} 8192\n") !=
+        std::string::npos);
   CHECK(metrics.find("podvisor_supervisor_info{") != std::string::npos);
 
   // The launcher finishes: the supervisor stops, its last snapshot and then null reach

@@ -33,7 +33,8 @@ vm_snapshot sample() {
   s.transition("WiringNetwork", t0 + 300ms); // the same state: no new entry
   s.transition("Running", t0 + 1250ms);
   s.children = {{"vm_supervisor", 2, 1}};
-  s.launcher = {4242, 4300, "running", "/run/vmis/u1/control.sock", 3'000'000'000, 65536, 2};
+  s.launcher = {4242, 4300, "running", "/run/vmis/u1/control.sock", 3'000'000'000, 65536, 2,
+                {{"default", 1000, 10, 2000, 20}, {"net2", 0, 0, 0, 0}}, {{"rootdisk", 4096, 8, 512, 1}}};
   s.network = {{"default", "masquerade", "k6t-eth0", "tap0", "52:54:00:00:00:01", "10.0.2.2/24", "10.0.2.1", "podvisor-nat"}};
   s.add_lease("default", "52:54:00:00:00:01", "10.0.2.2", t0 + 2s);
   return s;
@@ -123,6 +124,19 @@ TEST_CASE("vm_snapshot: the per-VMI and agent metrics", "[agent][snapshot][metri
     "podvisor_vmi_memory_bytes{namespace=\"default\",name=\"vm1\"} 67108864\n",
     "podvisor_vmi_domain_state{namespace=\"default\",name=\"vm1\",state=\"running\"} 1\n",
     "# TYPE podvisor_vmi_cpu_seconds_total counter\npodvisor_vmi_cpu_seconds_total{namespace=\"default\",name=\"vm1\"} 3\n",
+    "# TYPE podvisor_vmi_network_receive_bytes_total counter\n"
+    "podvisor_vmi_network_receive_bytes_total{namespace=\"default\",name=\"vm1\",interface=\"default\"} 1000\n"
+    "podvisor_vmi_network_receive_bytes_total{namespace=\"default\",name=\"vm1\",interface=\"net2\"} 0\n",
+    "# TYPE podvisor_vmi_network_transmit_bytes_total counter\n"
+    "podvisor_vmi_network_transmit_bytes_total{namespace=\"default\",name=\"vm1\",interface=\"default\"} 2000\n",
+    "podvisor_vmi_network_receive_packets_total{namespace=\"default\",name=\"vm1\",interface=\"default\"} 10\n",
+    "podvisor_vmi_network_transmit_packets_total{namespace=\"default\",name=\"vm1\",interface=\"default\"} 20\n",
+    "# TYPE podvisor_vmi_storage_read_bytes_total counter\n"
+    "podvisor_vmi_storage_read_bytes_total{namespace=\"default\",name=\"vm1\",drive=\"rootdisk\"} 4096\n",
+    "podvisor_vmi_storage_write_bytes_total{namespace=\"default\",name=\"vm1\",drive=\"rootdisk\"} 512\n",
+    "podvisor_vmi_storage_read_requests_total{namespace=\"default\",name=\"vm1\",drive=\"rootdisk\"} 8\n",
+    "# TYPE podvisor_vmi_storage_write_requests_total counter\n"
+    "podvisor_vmi_storage_write_requests_total{namespace=\"default\",name=\"vm1\",drive=\"rootdisk\"} 1\n",
     "podvisor_agent_supervisors{state=\"AwaitingLauncher\"} 1\npodvisor_agent_supervisors{state=\"Running\"} 1\n",
     "podvisor_agent_supervisor_restarts_total 2\n",
   };
