@@ -306,6 +306,13 @@ expected<nlohmann::json> build_launcher_pod(const nlohmann::json& vmi, const lau
       command.push_back(*mapped);
     }
   }
+  if (!config.capabilities_cache.empty()) {
+    const std::string& cache = config.capabilities_cache;
+    volumes.push_back({{"name", "capabilities-cache"}, {"hostPath", {{"path", cache}, {"type", "DirectoryOrCreate"}}}});
+    mounts.push_back({{"name", "capabilities-cache"}, {"mountPath", cache}});
+    command.push_back("--capabilities-cache");
+    command.push_back(cache);
+  }
   json container = {
     {"name", compute_container},
     {"image", "podvisor-launcher"},

@@ -37,6 +37,12 @@
 //     `podvisor.io/schedulable: "true"` (KubeVirt's kubevirt.io/schedulable), the label
 //     the agent's heartbeat sets and the node controller turns "false" when that
 //     heartbeat stops, so VMs land only where an agent is alive;
+//   - with a node capabilities cache (config.capabilities_cache): a hostPath volume
+//     `capabilities-cache` of that directory (DirectoryOrCreate) at the same path, and
+//     `--capabilities-cache DIR`: the launcher seeds its private libvirt daemon's QEMU
+//     capabilities from it and publishes a fresh probe back, so only the node's first VM
+//     pays libvirt's QEMU probe (seconds of CPU; ten launchers probing at once on two
+//     cores made every start seconds slower);
 //   - firmware.kernelBoot.container: the image's directory under config.image_dir as a
 //     read-only hostPath volume `kernel-boot` at the same path, and `--kernel`/`--initrd`
 //     pointing into it (KubeVirt copies them out of the image with an init container;
@@ -80,6 +86,7 @@ inline constexpr const char* schedulable_label = podvisor::kube::api::node_sched
 inline constexpr const char* compute_container = "compute";
 inline constexpr const char* launcher_work_dir = "/var/run/kubevirt-private";
 inline constexpr const char* default_agent_dir = "/var/run/podvisor/vmis";
+inline constexpr const char* default_capabilities_cache = "/var/cache/podvisor/qemu-capabilities";
 /// Where a containerDisk image holds its disk when containerDisk.path is not given.
 /// KubeVirt takes the one file under /disk/; nodes here have no image tooling to look
 /// inside, so the image directory must name it disk.img.
@@ -100,6 +107,9 @@ struct launcher_pod_config {
   /// launcher's command socket and the agent's network results). Empty: no node agent
   /// runs, and the launcher starts the VM on its own.
   std::string agent_dir = default_agent_dir;
+  /// The node's QEMU capabilities cache, shared by the launchers on a node
+  /// (virt/daemon/capabilities_cache.hpp). Empty: every launcher's daemon probes QEMU.
+  std::string capabilities_cache = default_capabilities_cache;
   /// With an agent: how long the launcher waits for the agent's `start`.
   std::int64_t await_start_seconds = 300;
   /// Where container images (kernelBoot.container, containerDisk) are unpacked on the

@@ -62,6 +62,10 @@ Flags:
                           pods mount DIR/<vmi uid> and wait for the agent's start
                           (default /var/run/podvisor/vmis)
   --no-agent              no node agent runs: launchers start their VMs on their own
+  --capabilities-cache DIR  the nodes' QEMU capabilities cache, shared by the launcher
+                          pods of a node so that only the first VM pays libvirt's QEMU
+                          probe (default /var/cache/podvisor/qemu-capabilities; "none":
+                          every launcher probes)
   --await-start SECONDS   how long a launcher waits for the agent (default 300)
   --image-dir DIR         where container images (kernelBoot, containerDisk) are
                           unpacked on the nodes, one directory per image reference
@@ -91,6 +95,7 @@ struct options {
   std::string launcher_work_dir;
   std::string kvm = "auto";
   std::string agent_dir = podvisor::actors::controller::default_agent_dir;
+  std::string capabilities_cache = podvisor::actors::controller::default_capabilities_cache;
   bool agent = true;
   std::int64_t await_start = 300;
   std::string image_dir;
@@ -148,7 +153,8 @@ std::optional<options> parse(int argc, char** argv, int& exit_code) {
     }
     if (a != "--kubeconfig" && a != "--namespace" && a != "--launcher-binary" && a != "--launcher-work-dir" &&
         a != "--kvm" && a != "--identity" && a != "--workers" && a != "--log-level" &&
-        a != "--node-monitor-grace-period" && a != "--agent-dir" && a != "--await-start" && a != "--image-dir") {
+        a != "--node-monitor-grace-period" && a != "--agent-dir" && a != "--await-start" && a != "--image-dir" &&
+        a != "--capabilities-cache") {
       std::fprintf(stderr, "podvisor-controller: unknown flag \"%.*s\"; see --help\n", static_cast<int>(a.size()),
                    a.data());
       return std::nullopt;
@@ -185,6 +191,13 @@ std::optional<options> parse(int argc, char** argv, int& exit_code) {
         return std::nullopt;
       }
       (a == "--agent-dir" ? o.agent_dir : o.image_dir) = v;
+    } else if (a == "--capabilities-cache") {
+      if (v != "none" && v.front() != '/') {
+        std::fprintf(stderr, "podvisor-controller: --capabilities-cache takes an absolute path or none, not \"%s\"\n",
+                     v.c_str());
+        return std::nullopt;
+      }
+      o.capabilities_cache = v == "none" ? std::string{} : v;
     } else if (a == "--await-start") {
       if (v.find_first_not_of("0123456789") != std::string::npos || v.size() > 5 || std::stoul(v) == 0) {
         std::fprintf(stderr, "podvisor-controller: --await-start takes seconds (1 to 99999), not \"%s\"\n", v.c_str());
@@ -286,6 +299,7 @@ int main(int argc, char** argv) {
   vmi_config.pod.agent_dir = opts->agent ? opts->agent_dir : std::string{};
   vmi_config.pod.await_start_seconds = opts->await_start;
   vmi_config.pod.image_dir = opts->image_dir;
+  vmi_config.pod.capabilities_cache = opts->capabilities_cache;
   if (opts->kvm == "auto") {
     auto probe = virt::probe_kvm();
     vmi_config.pod.kvm = probe.usable;

@@ -104,6 +104,12 @@ struct embedded_cluster::impl {
 
   std::filesystem::path vmi_dir_root() const { return std::filesystem::absolute(options.data_dir / "run" / "vmis"); }
 
+  /// The simulated nodes' shared QEMU capabilities cache: they all run on this host, so
+  /// one copy serves every node's launchers.
+  std::filesystem::path capabilities_cache() const {
+    return std::filesystem::absolute(options.data_dir / "cache" / "qemu-capabilities");
+  }
+
   std::filesystem::path image_dir() const {
     return std::filesystem::absolute(options.image_dir.empty() ? options.data_dir / "images" : options.image_dir);
   }
@@ -391,6 +397,7 @@ expected<std::unique_ptr<embedded_cluster>> embedded_cluster::start(embedded_clu
                                                                   : opt.launcher_binary,
                                       "--kvm", opt.kvm,
                                       "--image-dir", c.image_dir().string(),
+                                      "--capabilities-cache", c.capabilities_cache().string(),
                                       "--log-level", opt.log_level};
   if (opt.agents) {
     controller.insert(controller.end(), {"--agent-dir", c.vmi_dir_root().string()});

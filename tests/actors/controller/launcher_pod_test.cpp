@@ -141,6 +141,7 @@ TEST_CASE("launcher_pod: with a node agent the pod mounts the VMI's agent direct
   launcher_pod_config cfg;
   cfg.agent_dir = "/data/run/vmis/";
   cfg.await_start_seconds = 120;
+  cfg.capabilities_cache.clear(); // its volume and flag have their own test
   auto built = build_launcher_pod(vmi(), cfg);
   REQUIRE(built.has_value());
   const json& spec = (*built)["spec"];
@@ -157,6 +158,7 @@ TEST_CASE("launcher_pod: with a node agent the pod mounts the VMI's agent direct
 
 TEST_CASE("launcher_pod: without a node agent the launcher starts the VM itself", "[launcher_pod]") {
   launcher_pod_config cfg;
+  cfg.capabilities_cache.clear(); // its volume and flag have their own test
   cfg.agent_dir.clear();
   auto built = build_launcher_pod(vmi(), cfg);
   REQUIRE(built.has_value());
@@ -189,6 +191,7 @@ TEST_CASE("launcher_pod: with a node agent a VMI without nodeSelector still sele
 TEST_CASE("launcher_pod: kernelBoot images come from the node's image directory, read-only", "[launcher_pod]") {
   launcher_pod_config cfg;
   cfg.agent_dir.clear();
+  cfg.capabilities_cache.clear(); // its volume and flag have their own test
   cfg.image_dir = "/data/images";
   auto v = vmi();
   v["spec"]["domain"]["firmware"]["kernelBoot"] = json::parse(
@@ -234,6 +237,7 @@ TEST_CASE("launcher_pod: disk volumes become pod volumes and the launcher's --vo
   cfg.agent_dir.clear();
   cfg.image_dir = "/data/images";
   cfg.work_dir = "/var/run/kubevirt-private";
+  cfg.capabilities_cache.clear(); // its volume and flag have their own test
   auto v = vmi();
   v["spec"]["volumes"] = json::parse(R"([
     {"name": "root", "containerDisk": {"image": "example/cirros:1"}},
@@ -284,4 +288,27 @@ TEST_CASE("launcher_pod: disk volumes the cluster cannot provide are refused wit
   REQUIRE_FALSE(create.has_value());
   CHECK(create.error().code == podvisor::errc::unsupported);
   CHECK(with(R"({"name": "p", "persistentVolumeClaim": {}})").error().code == podvisor::errc::invalid_argument);
+}
+
+TEST_CASE("launcher_pod: launchers share the node's QEMU capabilities cache unless it is turned off",
+          "[launcher_pod]") {
+  launcher_pod_config cfg;
+  cfg.agent_dir.clear();
+  auto built = build_launcher_pod(vmi(), cfg);
+  REQUIRE(built.has_value());
+  const json& spec = (*built)["spec"];
+  CHECK(spec["volumes"].back() == json::parse(R"({"name": "capabilities-cache", "hostPath":
+                                  {"path": "/var/cache/podvisor/qemu-capabilities", "type": "DirectoryOrCreate"}})"));
+  const json& c = spec["containers"][0];
+  CHECK(c["volumeMounts"].back() ==
+        json{{"name", "capabilities-cache"}, {"mountPath", "/var/cache/podvisor/qemu-capabilities"}});
+  std::vector<std::string> extra(c["command"].begin() + 4, c["command"].end());
+  CHECK(extra == std::vector<std::string>{"--capabilities-cache", "/var/cache/podvisor/qemu-capabilities"});
+
+  cfg.capabilities_cache.clear();
+  built = build_launcher_pod(vmi(), cfg);
+  REQUIRE(built.has_value());
+  CHECK((*built)["spec"]["containers"][0]["command"].size() == 4);
+  for (const auto& v : (*built)["spec"]["volumes"])
+    CHECK(v["name"] != "capabilities-cache");
 }
