@@ -30,6 +30,7 @@
 #include "common/log.hpp"
 #include "podvisor/version.hpp"
 #include "virt/daemon/libvirt_daemon.hpp"
+#include "virt/libvirt/capabilities_probe.hpp"
 #include "virt/libvirt/libvirt_connection.hpp"
 
 namespace fs = std::filesystem;
@@ -280,6 +281,23 @@ int main(int argc, char** argv) {
   }
   lg.info("connected to libvirt in {} ms", ms_since(t_connect));
 
+  // Awaiting the agent's start leaves idle time: pay libvirt's QEMU probe now rather than
+  // at define, on the path from start to a running domain, and publish it at once for
+  // the node's next launchers.
+  bool capabilities_published = false;
+  if (opts.await_start_s) {
+    if (auto took = virt::probe_qemu_capabilities((*daemon)->uri())) {
+      capabilities_published = true;
+      lg.info("QEMU capabilities ready in {} ms", took->count());
+      if (auto o = (*daemon)->publish_capabilities())
+        lg.info("QEMU capabilities cache: {}", *o);
+      else
+        lg.warn("QEMU capabilities cache not published: {}", o.error());
+    } else {
+      lg.warn("QEMU capabilities not probed ahead of start (the define will): {}", took.error().to_string());
+    }
+  }
+
   int exit_code = 1;
   {
     actors::system_config cfg;
@@ -353,9 +371,10 @@ int main(int argc, char** argv) {
       lg.info("command channel on {}", opts.control_socket.string());
     }
 
-    // The capabilities probe has happened once the domain is defined; publish it for the
-    // next launcher on this node as soon as the VM runs.
-    bool published = false;
+    // Unless it was paid ahead of start, the capabilities probe has happened once the
+    // domain is defined; publish it for the next launcher on this node as soon as the VM
+    // runs.
+    bool published = capabilities_published;
     std::optional<actors::launcher::launcher_outcome> outcome;
     while (!(outcome = ref.wait_for(500ms))) {
       if (!published && announced) {

@@ -13,6 +13,7 @@
 #include "common/log.hpp"
 #include "virt/libvirt/device_names.hpp"
 #include "virt/libvirt/event_loop.hpp"
+#include "virt/libvirt/last_error.hpp"
 #include "virt/libvirt/libvirt_codes.hpp"
 
 namespace podvisor::virt {
@@ -99,15 +100,7 @@ virConnectDomainEventGenericCallback generic(F* f) {
   return reinterpret_cast<virConnectDomainEventGenericCallback>(reinterpret_cast<void (*)()>(f));
 }
 
-/// The thread's last libvirt error, classified, with `what` as context; resets it.
-error last_error(std::string what) {
-  const virError* e = virGetLastError();
-  if (e == nullptr || e->code == VIR_ERR_OK)
-    return error{errc::internal, "libvirt failed without an error", std::move(what)};
-  error out{classify_libvirt_error(e->code, e->domain), e->message ? e->message : "", std::move(what)};
-  virResetLastError();
-  return out;
-}
+error last_error(std::string what) { return last_libvirt_error(std::move(what)); }
 
 /// An owned libvirt handle released with `Free` (virConnectClose drops one reference,
 /// virDomainFree frees a domain handle); move-only.
