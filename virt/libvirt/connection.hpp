@@ -67,9 +67,9 @@ struct domain_event {
 
 std::string_view to_string(domain_event::kind k);
 
-/// Counters of one network interface of a running domain (libvirt's "net.<i>.*"), as
-/// libvirt reports them (for a tap it manages through type='ethernet' libvirt does not
-/// swap directions; the counters are passed on unchanged, as KubeVirt does).
+/// Counters of one network interface of a running domain (libvirt's "net.<i>.*"), from
+/// the guest's side: rx is what the guest received (its tap's tx; seen in
+/// integration.launcher.network), as KubeVirt's metrics report them.
 struct interface_stats {
   /// The VMI interface name when the device's alias is "ua-<name>" (the converter sets
   /// it), else libvirt's target device (the tap).

@@ -154,6 +154,17 @@ class GuestNetworkTest(unittest.TestCase):
         l.wait_marker(f"lease ip={POD_IP}/24 router={NODE_IP} dns=10.99.0.53")
         status = ch.call({"op": "status"})
         self.assertEqual(status["leases"], [{"interface": "default", "mac": lease["mac"], "ip": POD_IP}], status)
+        # libvirt's counters of the guest's NIC, named by the VMI interface (alias
+        # ua-default), not the tap: the DHCP exchange moved bytes both ways. The test VMI
+        # has no disk (kernel boot, no storage yet), so there are no block counters.
+        stats = status["stats"]
+        self.assertEqual([i["name"] for i in stats["interfaces"]], ["default"], status)
+        nic = stats["interfaces"][0]
+        self.assertGreater(nic["rxBytes"], 0, status)
+        self.assertGreater(nic["txBytes"], 0, status)
+        self.assertGreater(nic["rxPackets"], 0, status)
+        self.assertGreater(nic["txPackets"], 0, status)
+        self.assertEqual(stats["blocks"], [], status)
         ch.close()
         watch.close()
         self.stop(l)
