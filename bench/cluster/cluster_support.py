@@ -40,6 +40,19 @@ def private_kib(pid):
     return total
 
 
+def pss_kib(pid):
+    """Pss of a process (smaps_rollup) in KiB: private pages plus its share of pages it
+    maps together with other processes; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def percentile(values, p):
     """Nearest-rank percentile (bench_launcher computes it the same way)."""
     ordered = sorted(values)

@@ -43,7 +43,7 @@ import time
 
 from kubernetes import client, config, watch
 
-from cluster_support import BUILD_DIR, Cluster, create_all, percentile, private_kib, processes, rss_kib
+from cluster_support import BUILD_DIR, Cluster, create_all, percentile, private_kib, processes, pss_kib, rss_kib
 
 GUEST_DIR = os.environ.get("PODVISOR_GUEST_DIR", os.path.join(BUILD_DIR, "guest"))
 BENCH_LAUNCHER = os.path.join(BUILD_DIR, "bench", "bench_launcher")
@@ -264,6 +264,23 @@ def delete_all(core, custom, data, names, timeout=300):
     raise SystemExit(f"VMs not gone {timeout} s after deletion")
 
 
+def supervisor_steps(cluster, names):
+    """How long each VM's supervisor spent in each state before Running, from its timeline
+    (`podvisor introspect vmi NAME -o json`): state → durations in ms. Where the time
+    between "VMI Scheduled" and "VMI Running" goes."""
+    steps = {}
+    env = dict(os.environ, KUBECONFIG=cluster.kubeconfig)
+    for n in names:  # a VM's VMI has its name
+        got = subprocess.run([os.path.join(BUILD_DIR, "bin", "podvisor"), "introspect", "vmi", n, "-o", "json"],
+                             capture_output=True, text=True, env=env, timeout=30)
+        if got.returncode != 0:
+            continue
+        timeline = json.loads(got.stdout).get("timeline", [])
+        for entry in timeline[:-1]:  # the last state is the current one (Running)
+            steps.setdefault(entry["state"], []).append(entry["durationMs"])
+    return steps
+
+
 def summary(values):
     return {"p50": percentile(values, 50), "p95": percentile(values, 95), "max": max(values), "n": len(values)} \
         if values else {"n": 0}
@@ -289,6 +306,8 @@ def measure(cluster, core, custom, tracker, count, memory_mib, agents, batch):
     launcher_pids = launcher_processes(cluster.data)
     launchers = [rss_kib(pid) for pid in launcher_pids]
     launchers_private = [private_kib(pid) for pid in launcher_pids]
+    launchers_pss = [pss_kib(pid) for pid in launcher_pids]
+    steps = supervisor_steps(cluster, names) if agents else {}
     lat = tracker.latencies(started)
     with tracker.lock:
         per_node = {}
@@ -302,6 +321,8 @@ def measure(cluster, core, custom, tracker, count, memory_mib, agents, batch):
         "agent_kib_per_supervisor": (sum(busy.values()) - sum(idle.values())) / count if agent_pids else None,
         "launcher_rss_kib": summary(launchers),
         "launcher_private_kib": summary(launchers_private),
+        "launcher_pss_kib": summary(launchers_pss),
+        "supervisor_state_ms": {state: summary(ms) for state, ms in steps.items()},
     })
     print(f"  up in {elapsed:.0f} s; deleting ...", flush=True)
     return run, names
@@ -338,6 +359,8 @@ def report(counts, floors, runs, agents, memory_mib):
         row("VM created → launcher pod Running", n, r["pod_running"])
         row("VM created → booted marker (serial log)", n, r["booted"])
         print(f"{'  all up after':<46} {n:>4} {r['seconds_until_all_up']:>7.0f} s")
+        for state, st in r.get("supervisor_state_ms", {}).items():
+            row(f"  agent: time in state {state}", n, st, "info")
     if "create_to_running_10" not in goals:
         print("create → Running goal (10 VMs): not judged" + (" (agents off)" if not agents else " (no 10-VM run)"))
 
@@ -368,6 +391,10 @@ def report(counts, floors, runs, agents, memory_mib):
         if private.get("n"):
             print(f"  of which private (not shared libraries' pages): p50 {private['p50'] / 1024:.1f} MiB, "
                   f"max {private['max'] / 1024:.1f} MiB   info")
+        pss = runs[counts[-1]].get("launcher_pss_kib", {})
+        if pss.get("n"):
+            print(f"  PSS (private + its share of pages mapped with others): p50 {pss['p50'] / 1024:.1f} MiB, "
+                  f"max {pss['max'] / 1024:.1f} MiB   info")
     print(f"(guest memory {memory_mib} MiB, TCG; VMI and pod times by watch event, booted marker by 100 ms polling)")
     return goals
 

