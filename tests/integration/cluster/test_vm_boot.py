@@ -327,6 +327,23 @@ class VmBootTest(unittest.TestCase):
             with self.assertRaises(urllib.error.HTTPError) as refused:
                 urllib.request.urlopen(endpoint + path, context=tls, timeout=10)
             self.assertEqual(refused.exception.code, 401, path)
+
+        # With it, /metrics carries libvirt's counters of the guest's NIC under the VMI
+        # interface name (the supervisor refreshes them every few seconds while running).
+        import re
+        with open(os.path.join(c.data, "introspection.token")) as f:  # what podvisor up gave the agents
+            token = f.read().strip()
+        series = re.compile(r'^podvisor_vmi_network_receive_bytes_total\{namespace="default",name="inspected",'
+                            r'interface="default"\} (\S+)$', re.M)
+
+        def received():
+            req = urllib.request.Request(endpoint + "/metrics", headers={"Authorization": "Bearer " + token})
+            with urllib.request.urlopen(req, context=tls, timeout=10) as r:
+                text = r.read().decode()
+            m = series.search(text)
+            return m and float(m.group(1)) > 0 and text
+        metrics = self.wait(received, "podvisor_vmi_network_receive_bytes_total > 0 for inspected", timeout=60)
+        self.assertIn("# TYPE podvisor_vmi_network_receive_bytes_total counter", metrics)
         c.kubectl("delete", "vm", "inspected")
         self.wait(lambda: c.get("vmi", "inspected") is None, "VMI inspected gone", timeout=120)
 
