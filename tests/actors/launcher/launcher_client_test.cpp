@@ -5,6 +5,7 @@
 // deadline.
 #include "virt/channel/launcher_client.hpp"
 
+#include <array>
 #include <catch2/catch_test_macros.hpp>
 #include <future>
 #include <mutex>
@@ -97,6 +98,30 @@ TEST_CASE("client: a launcher that awaits start defines nothing until start, the
   auto again = c->start({});
   CHECK(again.code == errc::conflict);
   CHECK(again.message.find("already started") != std::string::npos);
+}
+
+TEST_CASE("client: status gives the per-device counters under the VMI's names", "[actors][launcher][client]") {
+  rig r;
+  auto c = connected(r);
+  r.conn.set_stats("ns_vm", {.cpu_time_ns = 1,
+                             .memory_kib = 2,
+                             .vcpus = 1,
+                             .qemu_pid = 4242,
+                             .interfaces = {{"default", 100, 2, 3, 4, 300, 6, 7, 8}},
+                             .blocks = {{"rootdisk", 4096, 8, 512, 1}}});
+  auto s = c->status();
+  REQUIRE(s);
+  REQUIRE(s->stats);
+  REQUIRE(s->stats->interfaces.size() == 1);
+  const auto& i = s->stats->interfaces[0];
+  CHECK(i.name == "default");
+  CHECK((std::array{i.rx_bytes, i.rx_packets, i.rx_errors, i.rx_drops, i.tx_bytes, i.tx_packets, i.tx_errors,
+                    i.tx_drops}) == std::array<std::uint64_t, 8>{100, 2, 3, 4, 300, 6, 7, 8});
+  REQUIRE(s->stats->blocks.size() == 1);
+  const auto& b = s->stats->blocks[0];
+  CHECK(b.name == "rootdisk");
+  CHECK((std::array{b.read_bytes, b.read_requests, b.write_bytes, b.write_requests}) ==
+        std::array<std::uint64_t, 4>{4096, 8, 512, 1});
 }
 
 TEST_CASE("client: start on a launcher that does not await start is a conflict", "[actors][launcher][client]") {
