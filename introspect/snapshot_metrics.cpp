@@ -109,6 +109,16 @@ error append_supervisor_metrics(prometheus_text& out, const json& snapshots_in) 
                         return {};
                       }))
     return e;
+  if (auto e = family(out, snapshots, "podvisor_actor_messages_total", metric_type::counter,
+                      "Messages the supervisor's child actors handled (as of the supervisor's last snapshot).",
+                      [&](const json& s, const labels& vmi) -> error {
+                        for (const auto& c : arr(s, "children"))
+                          if (auto n = num(c, "messages"))
+                            if (auto failed = out.sample(with(vmi, {{"actor", str(c, "name")}}), *n))
+                              return failed;
+                        return {};
+                      }))
+    return e;
   if (auto e = family(out, snapshots, "podvisor_launcher_running", metric_type::gauge,
                       "1 while the VMI's launcher process is known to run.",
                       [&](const json& s, const labels& vmi) {

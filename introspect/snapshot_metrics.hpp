@@ -9,11 +9,14 @@
 //                                                                         spent in that state
 //   podvisor_actor_restarts_total{namespace,name,actor}                   counter
 //   podvisor_actor_mailbox_depth{namespace,name,actor}                    gauge
+//   podvisor_actor_messages_total{namespace,name,actor}                   counter: messages
+//                                                                         handled; rate() of it
+//                                                                         is the message rate
 //   podvisor_launcher_running{namespace,name}                             gauge, 1 with a launcher pid
 //   podvisor_vmi_lease_info{namespace,name,interface,mac,ip}              gauge, always 1
 //
-// Domain statistics (vCPUs, memory, network and block counters from libvirt) and the
-// agent's own actor rates are the agent's to add with prometheus_text after these.
+// Domain statistics (vCPUs, memory, network and block counters from libvirt) are the
+// agent's to add with prometheus_text after these.
 
 #include <nlohmann/json.hpp>
 

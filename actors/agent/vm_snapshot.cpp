@@ -94,7 +94,7 @@ json to_json(const vm_snapshot& s, wall_time now) {
   j["timeline"] = std::move(timeline);
   auto children = json::array();
   for (const auto& c : s.children)
-    children.push_back({{"name", c.name}, {"restarts", c.restarts}, {"mailbox", c.mailbox}});
+    children.push_back({{"name", c.name}, {"restarts", c.restarts}, {"mailbox", c.mailbox}, {"messages", c.messages}});
   j["children"] = std::move(children);
   j["launcher"] = {{"pid", s.launcher.pid},
                    {"qemuPid", s.launcher.qemu_pid},

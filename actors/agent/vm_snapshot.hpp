@@ -35,6 +35,9 @@ struct child_info {
   std::uint32_t restarts = 0;
   /// Messages waiting when the snapshot was taken (read by the actor itself).
   std::size_t mailbox = 0;
+  /// Messages handled since the actor started, as of the snapshot (a counter: its rate
+  /// is the actor's message rate).
+  std::uint64_t messages = 0;
 };
 
 /// The counters of one guest network interface (the launcher's status answer).

@@ -40,6 +40,12 @@ struct vm_supervisor_state {
   /// read from another thread.
   std::shared_ptr<std::atomic<std::size_t>> commands_pending = std::make_shared<std::atomic<std::size_t>>(0);
   std::shared_ptr<std::atomic<std::size_t>> watch_running = std::make_shared<std::atomic<std::size_t>>(0);
+  /// Messages each actor handled so far (podvisor_actor_messages_total: its rate is the
+  /// actor's message rate): the supervisor's own, the command jobs finished, the watch
+  /// events received.
+  std::uint64_t handled = 0;
+  std::shared_ptr<std::atomic<std::uint64_t>> commands_done = std::make_shared<std::atomic<std::uint64_t>>(0);
+  std::shared_ptr<std::atomic<std::uint64_t>> watch_events = std::make_shared<std::atomic<std::uint64_t>>(0);
   bool refreshing = false;
 
   vm_supervisor_state() = default;
@@ -96,9 +102,10 @@ template <class F>
 void post_command(supervisor_pointer self, F job) {
   auto pending = self->state.commands_pending;
   pending->fetch_add(1);
-  self->state.deps.commands->post([pending, job = std::move(job)]() mutable {
+  self->state.deps.commands->post([pending, done = self->state.commands_done, job = std::move(job)]() mutable {
     job();
     pending->fetch_sub(1);
+    done->fetch_add(1);
   });
 }
 
@@ -120,9 +127,9 @@ void publish(supervisor_pointer self) {
   for (const auto& [interface, lease] : report.leases)
     s.add_lease(interface, lease.mac, lease.ip, now);
   s.children = {
-    {"vm_supervisor", st.config.restarts, self->mailbox().size()},
-    {"commands", 0, st.commands_pending->load()},
-    {"watch", 0, st.watch_running->load()},
+    {"vm_supervisor", st.config.restarts, self->mailbox().size(), st.handled},
+    {"commands", 0, st.commands_pending->load(), st.commands_done->load()},
+    {"watch", 0, st.watch_running->load(), st.watch_events->load()},
   };
   st.config.registry->publish(s);
 }
@@ -207,12 +214,13 @@ void post_watch(supervisor_pointer self) {
   st.watching = true;
   st.watch_running->store(1);
   st.deps.watcher->post([backend = st.deps.backend, send = input_sender{self->address()},
-                         running = st.watch_running] {
+                         running = st.watch_running, events = st.watch_events] {
     struct done_flag {
       std::shared_ptr<std::atomic<std::size_t>> flag;
       ~done_flag() { flag->store(0); }
     } done{running};
-    backend->watch([send](const expected<backend_event>& ev) {
+    backend->watch([send, events](const expected<backend_event>& ev) {
+      events->fetch_add(1);
       if (!ev) {
         send(watch_lost{ev.error()});
       } else if (ev->what == backend_event::kind::lease) {
@@ -346,10 +354,14 @@ vm_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer self, 
     feed(self, deletion_requested{grace_of(st.vmi.json())});
   return {
     /// An answer, an event or an expired wait.
-    [self](vm_input& in) { feed(self, in.input); },
+    [self](vm_input& in) {
+      ++self->state.handled;
+      feed(self, in.input);
+    },
     /// The VMI changed: keep it; a new deletionTimestamp starts the shutdown.
     [self](protocols::kube_object& changed) {
       auto& state = self->state;
+      ++state.handled;
       bool was_deleted = being_deleted(state.vmi);
       state.vmi = std::move(changed);
       if (!was_deleted && being_deleted(state.vmi))
@@ -357,11 +369,13 @@ vm_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer self, 
     },
     /// Try the launcher's socket again.
     [self](vm_connect_atom) {
+      ++self->state.handled;
       if (self->state.machine.stage() == vm_stage::awaiting_launcher)
         post_connect(self);
     },
     /// Introspection data: the launcher's status or the wiring.
     [self](vm_observation& o) {
+      ++self->state.handled;
       auto& s = self->state.snapshot;
       if (o.status) {
         s.launcher.domain_state = o.status->domain_state;
@@ -379,6 +393,7 @@ vm_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer self, 
     /// While running: the domain statistics again (one query at a time).
     [self](vm_refresh_atom) {
       auto& state = self->state;
+      ++state.handled;
       if (state.machine.stage() != vm_stage::running) {
         state.refreshing = false;
         return;

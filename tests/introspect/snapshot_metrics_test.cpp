@@ -17,7 +17,7 @@ TEST_CASE("supervisor metrics: one family each, samples from every snapshot", "[
     {"namespace": "default", "name": "vm1", "uid": "u1", "node": "n1", "state": "Running", "phase": "Running",
      "timeline": [{"state": "WiringNetwork", "durationMs": 1250}, {"state": "Starting", "durationMs": 80},
                   {"state": "Running", "durationMs": 5000}],
-     "children": [{"name": "launcher-watch", "restarts": 2, "mailbox": 3}],
+     "children": [{"name": "launcher-watch", "restarts": 2, "mailbox": 3, "messages": 17}],
      "launcher": {"pid": 42},
      "lease": [{"interface": "default", "mac": "52:54:00:00:00:01", "ip": "10.0.2.2"}]},
     {"namespace": "default", "name": "vm\"2", "state": "AwaitingLauncher", "timeline": "broken", "launcher": {"pid": 0}}
@@ -38,6 +38,8 @@ TEST_CASE("supervisor metrics: one family each, samples from every snapshot", "[
   CHECK(has(t, R"(podvisor_vmi_lease_info{namespace="default",name="vm1",interface="default",mac="52:54:00:00:00:01",ip="10.0.2.2"} 1)"));
   CHECK(has(t, "# TYPE podvisor_actor_restarts_total counter"));
   CHECK(has(t, "# TYPE podvisor_actor_mailbox_depth gauge"));
+  CHECK(has(t, R"(podvisor_actor_messages_total{namespace="default",name="vm1",actor="launcher-watch"} 17)"));
+  CHECK(has(t, "# TYPE podvisor_actor_messages_total counter"));
 }
 
 TEST_CASE("supervisor metrics: no snapshots still declare the families; twice is an error", "[introspect][metrics]") {

@@ -480,6 +480,11 @@ TEST_CASE("agent: supervisors publish their snapshots, transitions and the end o
   REQUIRE((*s)["children"].size() == 3);
   CHECK((*s)["children"][0]["name"] == "vm_supervisor");
   CHECK((*s)["children"][0]["restarts"] == 0);
+  // Every actor counted the messages it handled on the way to Running: the supervisor its
+  // answers and events, the command executor its jobs (connect, wiring, start, status).
+  CHECK((*s)["children"][0]["messages"].get<std::uint64_t>() > 0);
+  CHECK((*s)["children"][1]["name"] == "commands");
+  CHECK((*s)["children"][1]["messages"].get<std::uint64_t>() >= 3);
 
   // Each transition was pushed to the watch.
   REQUIRE(seen.size() > 1);

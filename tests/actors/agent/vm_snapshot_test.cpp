@@ -32,7 +32,7 @@ vm_snapshot sample() {
   s.transition("WiringNetwork", t0 + 250ms);
   s.transition("WiringNetwork", t0 + 300ms); // the same state: no new entry
   s.transition("Running", t0 + 1250ms);
-  s.children = {{"vm_supervisor", 2, 1}};
+  s.children = {{"vm_supervisor", 2, 1, 9}};
   s.launcher = {4242, 4300, "running", "/run/vmis/u1/control.sock", 3'000'000'000, 65536, 2,
                 {{"default", 1000, 10, 2000, 20}, {"net2", 0, 0, 0, 0}}, {{"rootdisk", 4096, 8, 512, 1}}};
   s.network = {{"default", "masquerade", "k6t-eth0", "tap0", "52:54:00:00:00:01", "10.0.2.2/24", "10.0.2.1", "podvisor-nat"}};
@@ -64,7 +64,7 @@ TEST_CASE("vm_snapshot: the JSON follows the provider's schema", "[agent][snapsh
     CHECK(j["timeline"][i]["at"] == rows[i].at);
     CHECK(j["timeline"][i]["durationMs"] == rows[i].duration_ms);
   }
-  CHECK(j["children"] == json::parse(R"([{"name":"vm_supervisor","restarts":2,"mailbox":1}])"));
+  CHECK(j["children"] == json::parse(R"([{"name":"vm_supervisor","restarts":2,"mailbox":1,"messages":9}])"));
   CHECK(j["launcher"] == json::parse(R"({"pid":4242,"qemuPid":4300,"domainState":"running",
                                          "socket":"/run/vmis/u1/control.sock"})"));
   CHECK(j["network"][0] == json::parse(R"({"interface":"default","binding":"masquerade","bridge":"k6t-eth0",
