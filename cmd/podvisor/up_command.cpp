@@ -58,6 +58,7 @@ Flags:
                        the bridge), so several clusters can coexist
   --cluster-cidr CIDR  the /16 nodes and pods are numbered from (default 10.99.0.0/16)
   --controller-flag F  pass F to podvisor-controller (repeatable)
+  --agent-flag F       pass F to every podvisor-agent (repeatable)
   -h, --help           this help
 )";
 
@@ -206,6 +207,8 @@ int run_up(const std::vector<std::string_view>& args) {
       options.cluster_cidr = v;
     } else if (a == "--controller-flag") {
       options.controller_flags.push_back(v);
+    } else if (a == "--agent-flag") {
+      options.agent_flags.push_back(v);
     } else if (a == "--listen") {
       auto colon = v.rfind(':');
       auto port = colon == std::string::npos ? std::string() : v.substr(colon + 1);

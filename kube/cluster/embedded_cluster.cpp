@@ -125,7 +125,7 @@ struct embedded_cluster::impl {
   std::vector<std::string> agent_argv(const podlet::simulated_node& node) const {
     // Agents run in the host's network namespace: they listen on the host bridge's
     // address (which every node namespace and the host reach), on a port of their own.
-    return {binary("podvisor-agent").string(),
+    std::vector<std::string> argv{binary("podvisor-agent").string(),
             "--kubeconfig", server->kubeconfig("agent").string(),
             "--node-name", node.name,
             "--vmi-dir-root", vmi_dir_root().string(),
@@ -135,6 +135,8 @@ struct embedded_cluster::impl {
             "--introspection-key", std::filesystem::absolute(introspection_key(node)).string(),
             "--introspection-token-file", std::filesystem::absolute(introspection_token_file()).string(),
             "--log-level", options.log_level};
+    argv.insert(argv.end(), options.agent_flags.begin(), options.agent_flags.end());
+    return argv;
   }
 
   /// The agents' introspection credentials: the token (kept across restarts of the

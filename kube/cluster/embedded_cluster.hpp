@@ -68,6 +68,8 @@ struct embedded_cluster_options {
   std::filesystem::path image_dir;
   /// Extra flags for the controller (e.g. the node controller's timeout in tests).
   std::vector<std::string> controller_flags;
+  /// Extra flags for every node agent (e.g. a short heartbeat interval in tests).
+  std::vector<std::string> agent_flags;
   /// Progress lines ("network: 2 nodes", "node-0 Ready"); may be empty.
   std::function<void(std::string_view)> progress;
 };

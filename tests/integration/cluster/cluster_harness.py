@@ -27,7 +27,7 @@ class Cluster:
     """One `podvisor up` process and the clients to talk to it."""
 
     def __init__(self, network_id, cluster_cidr, nodes=2, controller_flags=(), agents=False, guest=None,
-                 examples=None):
+                 examples=None, agent_flags=()):
         self.tmp = tempfile.mkdtemp(prefix="podvisor-cluster-test-")
         self.data = os.path.join(self.tmp, "data")
         self.network_id = network_id
@@ -45,6 +45,8 @@ class Cluster:
             args += ["--guest", guest]
         for flag in controller_flags:
             args += ["--controller-flag", flag]
+        for flag in agent_flags:
+            args += ["--agent-flag", flag]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      start_new_session=True)
         self.reader = LineReader(self.proc.stdout)
