@@ -59,6 +59,10 @@ Flags:
   --cluster-cidr CIDR  the /16 nodes and pods are numbered from (default 10.99.0.0/16)
   --controller-flag F  pass F to podvisor-controller (repeatable)
   --agent-flag F       pass F to every podvisor-agent (repeatable)
+  --restart-components on|off
+                       start a component (API server aside) again when it exits,
+                       after a back-off of 1 s doubling to 30 s, as a Deployment or a
+                       DaemonSet would (default on); off: it stays down
   -h, --help           this help
 )";
 
@@ -209,6 +213,12 @@ int run_up(const std::vector<std::string_view>& args) {
       options.controller_flags.push_back(v);
     } else if (a == "--agent-flag") {
       options.agent_flags.push_back(v);
+    } else if (a == "--restart-components") {
+      if (v != "on" && v != "off") {
+        std::fprintf(stderr, "podvisor up: --restart-components wants on or off, got \"%s\"\n", v.c_str());
+        return 2;
+      }
+      options.restart_components = v == "on";
     } else if (a == "--listen") {
       auto colon = v.rfind(':');
       auto port = colon == std::string::npos ? std::string() : v.substr(colon + 1);
@@ -303,8 +313,20 @@ int run_up(const std::vector<std::string_view>& args) {
       break;
     // A component that dies is reported at once, not discovered at teardown.
     for (const auto& gone : cluster.components().newly_exited()) {
-      std::printf("podvisor up: %s exited unexpectedly (%s); see %s\n", gone.name.c_str(), gone.ended.c_str(),
+      std::printf("podvisor up: %s exited unexpectedly (%s); see %s", gone.name.c_str(), gone.ended.c_str(),
                   gone.log.c_str());
+      if (gone.restart_in.count() > 0)
+        std::printf("; restarting it in %.1f s", static_cast<double>(gone.restart_in.count()) / 1000.0);
+      std::printf("\n");
+      std::fflush(stdout);
+    }
+    for (const auto& back : cluster.components().restart_due()) {
+      if (back.running)
+        std::printf("podvisor up: restarted %s pid %d (restart %d)\n", back.name.c_str(), static_cast<int>(back.pid),
+                    back.restarts);
+      else
+        std::printf("podvisor up: %s not restarted: %s; trying again in %.1f s\n", back.name.c_str(),
+                    back.ended.c_str(), static_cast<double>(back.restart_in.count()) / 1000.0);
       std::fflush(stdout);
     }
   }

@@ -67,7 +67,9 @@ struct embedded_cluster::impl {
   bool stopped = false;
 
   explicit impl(embedded_cluster_options o)
-    : options(std::move(o)), components(options.data_dir / "logs") {}
+    : options(std::move(o)), components(options.data_dir / "logs") {
+    components.restart_exited(options.restart_components);
+  }
 
   void say(std::string_view line) const {
     if (options.progress)

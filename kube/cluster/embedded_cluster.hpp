@@ -63,6 +63,9 @@ struct embedded_cluster_options {
   /// which wires the guest's network and starts the VM. Off: launchers start VMs alone
   /// (tests and benchmarks with a stub launcher).
   bool agents = true;
+  /// Start a component again when it exits (with back-off), as a Deployment or a
+  /// DaemonSet would. Off: an exited component stays down (tests that kill one on purpose).
+  bool restart_components = true;
   /// Container images the nodes can use, one directory per image reference (the
   /// controller's --image-dir); empty → DATA/images.
   std::filesystem::path image_dir;

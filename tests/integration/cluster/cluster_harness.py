@@ -27,7 +27,7 @@ class Cluster:
     """One `podvisor up` process and the clients to talk to it."""
 
     def __init__(self, network_id, cluster_cidr, nodes=2, controller_flags=(), agents=False, guest=None,
-                 examples=None, agent_flags=()):
+                 examples=None, agent_flags=(), restart_components=False):
         self.tmp = tempfile.mkdtemp(prefix="podvisor-cluster-test-")
         self.data = os.path.join(self.tmp, "data")
         self.network_id = network_id
@@ -47,6 +47,9 @@ class Cluster:
             args += ["--controller-flag", flag]
         for flag in agent_flags:
             args += ["--agent-flag", flag]
+        # Tests kill components on purpose and mean them to stay down, unless they test
+        # the restart itself.
+        args += ["--restart-components", "on" if restart_components else "off"]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      start_new_session=True)
         self.reader = LineReader(self.proc.stdout)

@@ -4,7 +4,8 @@ agent keeps its Node labelled podvisor.io/schedulable=true and its heartbeat ann
 moving; an agent that stops (SIGSTOP: alive but silent, the hardest case) gets its Node
 marked schedulable=false with an AgentUnresponsive Event while the Node itself stays
 Ready, new launcher pods go to the other node, and the label comes back when the agent
-resumes."""
+resumes. And `podvisor up` restarts an agent that dies, as a DaemonSet would: the node
+keeps its heartbeat."""
 
 import os
 import signal
@@ -38,7 +39,7 @@ class AgentHeartbeatTest(unittest.TestCase):
     def setUpClass(cls):
         cls.cluster = Cluster("ah", "10.91.0.0/16", agents=True, guest=GUEST_DIR,
                               controller_flags=[f"--node-monitor-grace-period={GRACE_SECONDS}"],
-                              agent_flags=["--heartbeat-interval=2"])
+                              agent_flags=["--heartbeat-interval=2"], restart_components=True)
 
     @classmethod
     def tearDownClass(cls):
@@ -101,6 +102,24 @@ class AgentHeartbeatTest(unittest.TestCase):
         self.wait(lambda: self.labels("node-0").get(SCHEDULABLE) == "true", "node-0 schedulable again")
         c.kubectl("delete", "vmi", "placed-0", "placed-1", "placed-2")
         self.wait(lambda: not c.list("pods", selector="kubevirt.io=virt-launcher"), "the launcher pods gone")
+
+    def test_an_agent_that_dies_is_restarted_and_its_node_keeps_beating(self):
+        c = self.cluster
+        dead = c.components["agent-node-1"]
+        os.kill(dead, signal.SIGKILL)
+        lines = c.reader.wait_until(lambda ls: any("restarted agent-node-1 pid" in l for l in ls), timeout=TIMEOUT,
+                                    what="podvisor up restarting agent-node-1")
+        line = next(l for l in lines if "restarted agent-node-1 pid" in l)
+        pid = int(line.split(" pid ")[1].split()[0])
+        self.assertNotEqual(pid, dead)
+        self.assertTrue(os.path.exists(f"/proc/{pid}"), line)
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            self.assertIn(b"node-1", f.read())
+        beat = self.annotations("node-1")[HEARTBEAT]
+        self.wait(lambda: self.annotations("node-1").get(HEARTBEAT) not in (None, beat),
+                  "node-1's heartbeat moving again")
+        self.assertEqual(self.labels("node-1").get(SCHEDULABLE), "true")
+        c.components["agent-node-1"] = pid  # for anyone after us
 
 
 if __name__ == "__main__":
