@@ -86,6 +86,17 @@ class Cluster:
             args += ["-l", selector]
         return json.loads(self.kubectl(*args).stdout)["items"]
 
+    def shut_down(self):
+        """Ctrl-C, then asserts that podvisor up exited 0 and left nothing behind; the
+        temporary directory goes either way."""
+        try:
+            code = self.stop()
+            left = self.leftovers()
+        finally:
+            self.cleanup()
+        assert code == 0, f"podvisor up exited with {code}"
+        assert not left, f"left behind after Ctrl-C: {left}"
+
     def events(self, reason=None, about=None, namespace="default"):
         """The namespace's Events, optionally only those with `reason` whose involvedObject's
         name or uid is `about`. Events are written asynchronously after the change they
@@ -165,4 +176,18 @@ def condition(obj, ctype):
     return None
 
 
-__all__ = ["PODVISOR", "Cluster", "wait_for", "pod_for_vmi", "condition", "time"]
+class ClusterWaits:
+    """For test cases with a `cluster`: wait() polls a condition until it holds (its value
+    is returned) or TIMEOUT passes; a failure carries the end of every component's log."""
+
+    TIMEOUT = 120
+    WAIT_INTERVAL = 0.3
+
+    def wait(self, predicate, what, timeout=None):
+        try:
+            return wait_for(predicate, timeout=timeout or self.TIMEOUT, interval=self.WAIT_INTERVAL, what=what)
+        except AssertionError as e:
+            self.fail(str(e) + self.cluster.logs())
+
+
+__all__ = ["PODVISOR", "Cluster", "ClusterWaits", "wait_for", "pod_for_vmi", "condition", "time"]

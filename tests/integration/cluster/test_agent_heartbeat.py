@@ -11,7 +11,7 @@ import os
 import signal
 import unittest
 
-from cluster_harness import Cluster, condition, wait_for
+from cluster_harness import Cluster, ClusterWaits, condition
 
 GUEST_DIR = os.environ.get("PODVISOR_GUEST_DIR", os.path.join(os.environ.get("PODVISOR_BUILD_DIR", "build"), "guest"))
 SCHEDULABLE = "podvisor.io/schedulable"
@@ -34,7 +34,9 @@ def vmi(name):
                      "terminationGracePeriodSeconds": 1}}
 
 
-class AgentHeartbeatTest(unittest.TestCase):
+class AgentHeartbeatTest(ClusterWaits, unittest.TestCase):
+    TIMEOUT = TIMEOUT
+
     @classmethod
     def setUpClass(cls):
         cls.cluster = Cluster("ah", "10.91.0.0/16", agents=True, guest=GUEST_DIR,
@@ -43,20 +45,7 @@ class AgentHeartbeatTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        c = cls.cluster
-        try:
-            code = c.stop()
-            left = c.leftovers()
-        finally:
-            c.cleanup()
-        assert code == 0, f"podvisor up exited with {code}"
-        assert not left, f"left behind after Ctrl-C: {left}"
-
-    def wait(self, predicate, what, timeout=TIMEOUT):
-        try:
-            return wait_for(predicate, timeout=timeout, interval=0.5, what=what)
-        except AssertionError as e:
-            self.fail(str(e) + self.cluster.logs())
+        cls.cluster.shut_down()
 
     def node(self, name):
         return self.cluster.get("node", name)

@@ -8,7 +8,7 @@ import subprocess
 import unittest
 import urllib.request
 
-from cluster_harness import PODVISOR, Cluster, condition, pod_for_vmi, wait_for
+from cluster_harness import PODVISOR, Cluster, ClusterWaits, condition, pod_for_vmi
 
 TIMEOUT = 90
 
@@ -44,8 +44,11 @@ def pod(name, node, command, memory_limit=None, restart="Never"):
     }
 
 
-class ClusterControlTest(unittest.TestCase):
+class ClusterControlTest(ClusterWaits, unittest.TestCase):
     """Shares one cluster; each test uses its own object names."""
+
+    TIMEOUT = TIMEOUT
+    WAIT_INTERVAL = 0.2
 
     @classmethod
     def setUpClass(cls):
@@ -53,23 +56,10 @@ class ClusterControlTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        c = cls.cluster
-        try:
-            code = c.stop()
-            left = c.leftovers()
-        finally:
-            c.cleanup()
-        assert code == 0, f"podvisor up exited with {code}"
-        assert not left, f"left behind after Ctrl-C: {left}"
+        cls.cluster.shut_down()
 
     def fail_with_logs(self, message):
         self.fail(message + self.cluster.logs())
-
-    def wait(self, predicate, what, timeout=TIMEOUT):
-        try:
-            return wait_for(predicate, timeout=timeout, interval=0.2, what=what)
-        except AssertionError as e:
-            self.fail_with_logs(str(e))
 
     def test_nodes_register_ready_with_pod_cidrs(self):
         c = self.cluster
@@ -200,30 +190,20 @@ class ClusterControlTest(unittest.TestCase):
         c.kubectl("delete", "vm", "switch")
 
 
-class NodeFailureTest(unittest.TestCase):
+class NodeFailureTest(ClusterWaits, unittest.TestCase):
     """A node whose podlet dies: the node controller marks it not ready once its
     heartbeat stands still, its VMIs fail with NodeUnresponsive, and a VM with
     runStrategy Always comes back on the other node. Its own cluster, since it breaks a
     node."""
 
+    TIMEOUT = TIMEOUT
+    WAIT_INTERVAL = 0.2
+
     def setUp(self):
         self.cluster = Cluster("nf", "10.95.0.0/16", controller_flags=["--node-monitor-grace-period=10"])
 
     def tearDown(self):
-        c = self.cluster
-        try:
-            code = c.stop()
-            left = c.leftovers()
-        finally:
-            c.cleanup()
-        self.assertEqual(code, 0)
-        self.assertFalse(left, f"left behind after Ctrl-C: {left}")
-
-    def wait(self, predicate, what, timeout=TIMEOUT):
-        try:
-            return wait_for(predicate, timeout=timeout, interval=0.2, what=what)
-        except AssertionError as e:
-            self.fail(str(e) + self.cluster.logs())
+        self.cluster.shut_down()
 
     def test_vm_comes_back_on_the_other_node_when_its_node_stops(self):
         c = self.cluster

@@ -14,7 +14,7 @@ import time
 import unittest
 import urllib.request
 
-from cluster_harness import Cluster, condition, pod_for_vmi, wait_for
+from cluster_harness import Cluster, ClusterWaits, condition, pod_for_vmi
 
 SOURCE_DIR = os.environ.get("PODVISOR_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 GUEST_DIR = os.environ.get("PODVISOR_GUEST_DIR", os.path.join(os.environ.get("PODVISOR_BUILD_DIR", "build"), "guest"))
@@ -81,8 +81,10 @@ def guest_status(pod_ip, attempts=300):
     raise AssertionError(f"the guest at {pod_ip} did not answer: {last}")
 
 
-class VmBootTest(unittest.TestCase):
+class VmBootTest(ClusterWaits, unittest.TestCase):
     """One cluster with agents; each test uses its own VM names."""
+
+    TIMEOUT = BOOT_TIMEOUT
 
     @classmethod
     def setUpClass(cls):
@@ -92,23 +94,12 @@ class VmBootTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        c = cls.cluster
         try:
             for proc in getattr(cls, "extra_agents", []):
                 proc.kill()
                 proc.wait()
-            code = c.stop()
-            left = c.leftovers()
         finally:
-            c.cleanup()
-        assert code == 0, f"podvisor up exited with {code}"
-        assert not left, f"left behind after Ctrl-C: {left}"
-
-    def wait(self, predicate, what, timeout=BOOT_TIMEOUT):
-        try:
-            return wait_for(predicate, timeout=timeout, interval=0.3, what=what)
-        except AssertionError as e:
-            self.fail(str(e) + self.cluster.logs())
+            cls.cluster.shut_down()
 
     def running(self, name):
         """Waits for the VMI `name` to be Running with the guest's address; returns it."""
