@@ -80,7 +80,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="podvisor-cluster-bench-")
     cluster = None
     try:
-        print(f"starting podvisor up --nodes 2 (stub launchers) ...", flush=True)
+        print("starting podvisor up --nodes 2 (stub launchers) ...", flush=True)
         cluster = Cluster(tmp, 2, "bn", "10.94.0.0/16", launcher=STUB)
         config.load_kube_config(cluster.kubeconfig)
         core = client.CoreV1Api()

@@ -53,6 +53,27 @@ def pss_kib(pid):
     return 0
 
 
+def rss_without_kib(pid, library_part):
+    """Rss of a process in KiB without the mappings whose path contains `library_part`
+    (e.g. "libvirt": the launcher without libvirt's client libraries); 0 when it is gone."""
+    total = without = 0
+    try:
+        with open(f"/proc/{pid}/smaps") as f:
+            path = ""
+            for line in f:
+                head = line.split()
+                if head and "-" in head[0] and len(head) >= 5:  # a mapping's header line
+                    path = head[5] if len(head) > 5 else ""
+                elif line.startswith("Rss:"):
+                    kib = int(head[1])
+                    total += kib
+                    if library_part not in path:
+                        without += kib
+    except OSError:
+        return 0
+    return without
+
+
 def percentile(values, p):
     """Nearest-rank percentile (bench_launcher computes it the same way)."""
     ordered = sorted(values)
