@@ -48,6 +48,7 @@ from kubernetes import client, config, watch
 
 from cluster_support import (BUILD_DIR, Cluster, create_all, percentile, private_kib, processes, pss_kib, rss_kib,
                              rss_without_kib)
+from vm_boot_report import report
 
 GUEST_DIR = os.environ.get("PODVISOR_GUEST_DIR", os.path.join(BUILD_DIR, "guest"))
 BENCH_LAUNCHER = os.path.join(BUILD_DIR, "bench", "bench_launcher")
@@ -332,88 +333,6 @@ def measure(cluster, core, custom, tracker, count, memory_mib, agents, batch, fr
     })
     print(f"  up in {elapsed:.0f} s; deleting ...", flush=True)
     return run, names
-
-
-def verdict(ok):
-    return "met" if ok else "NOT met"
-
-
-def report(counts, floors, runs, agents, memory_mib):
-    """Prints the table; returns the goals as JSON."""
-    goals = {}
-    print(f"\n{'figure':<46} {'VMs':>4} {'p50':>9} {'p95':>9} {'max':>9}   goal")
-
-    def row(label, n, s, goal=""):
-        if s.get("n"):
-            print(f"{label:<46} {n:>4} {s['p50']:>7.0f}ms {s['p95']:>7.0f}ms {s['max']:>7.0f}ms   {goal}")
-        else:
-            print(f"{label:<46} {n:>4} {'—':>9} {'—':>9} {'—':>9}   {goal or 'not measured'}")
-
-    for n in counts:
-        f, r = floors[n], runs[n]
-        row("floor: virsh create → domain running", n, f["create_to_running_ms"])
-        row("floor: virsh create → booted marker", n, f["create_to_booted_ms"])
-        goal = ""
-        if agents and r["vmi_running"].get("n") and f["create_to_running_ms"].get("n"):
-            budget = f["create_to_running_ms"]["p50"] + 1000
-            met = r["vmi_running"]["p50"] <= budget
-            goal = f"p50 ≤ floor + 1 s = {budget:.0f} ms: {verdict(met)}" + ("" if n == 10 else " (goal is for 10)")
-            if n == 10:
-                goals["create_to_running_10"] = {"budget_ms": budget, "p50_ms": r["vmi_running"]["p50"], "met": met}
-        row("VM created → VMI Running", n, r["vmi_running"], goal if agents else "n/a: agents off")
-        row("VM created → guest IP in VMI status", n, r["ip"], "" if agents else "n/a: agents off")
-        row("VM created → launcher pod Running", n, r["pod_running"])
-        row("VM created → booted marker (serial log)", n, r["booted"])
-        print(f"{'  all up after':<46} {n:>4} {r['seconds_until_all_up']:>7.0f} s")
-        for state, st in r.get("supervisor_state_ms", {}).items():
-            row(f"  agent: time in state {state}", n, st, "info")
-    if "create_to_running_10" not in goals:
-        print("create → Running goal (10 VMs): not judged" + (" (agents off)" if not agents else " (no 10-VM run)"))
-
-    if agents and not runs[counts[-1]]["agent_rss_kib"]["fresh"]:
-        print("agent memory: no podvisor-agent process of this cluster found")
-    elif agents:
-        last = runs[counts[-1]]
-        idle, busy = last["agent_rss_kib"]["fresh"], last["agent_rss_kib"]["with_vms"]
-        per = last["agent_kib_per_supervisor"]
-        one_with_30 = max(idle) + 30 * per
-        met = one_with_30 <= 32 * 1024
-        goals["agent_with_30_vms"] = {"projected_kib": one_with_30, "measured_max_kib": max(busy),
-                                      "vms": counts[-1], "met": met}
-        most = max(last["vms_per_node"].values()) if last["vms_per_node"] else 0
-        print(f"agent VmRSS fresh {idle} → with {counts[-1]} VMs {busy} KiB (VMs per node {last['vms_per_node']})")
-        if most >= 30:
-            met = max(busy) <= 32 * 1024
-            goals["agent_with_30_vms"].update({"met": met, "measured": True})
-            print(f"one agent with {most} VMs: {max(busy) / 1024:.1f} MiB   ≤ 32 MiB: {verdict(met)} (measured)")
-        else:
-            print(f"per supervisor: {per:.0f} KiB; one agent with 30 VMs ≈ fresh + 30 × that = "
-                  f"{one_with_30 / 1024:.1f} MiB   ≤ 32 MiB: {verdict(met)} (projected from {most} VMs per agent; "
-                  "--nodes 1 measures it)")
-    else:
-        print("agent memory: n/a (agents off)")
-    launchers = [runs[n]["launcher_rss_kib"] for n in counts if runs[n]["launcher_rss_kib"].get("n")]
-    if launchers:
-        worst = max(l["max"] for l in launchers)
-        p50 = launchers[-1]["p50"]
-        met = worst <= 10 * 1024
-        goals["launcher_rss"] = {"max_kib": worst, "p50_kib": p50, "met": met}
-        print(f"launcher VmRSS (own process): p50 {p50 / 1024:.1f} MiB, max {worst / 1024:.1f} MiB"
-              f"   ≤ 10 MiB: {verdict(met)}")
-        private = runs[counts[-1]].get("launcher_private_kib", {})
-        if private.get("n"):
-            print(f"  of which private (not shared libraries' pages): p50 {private['p50'] / 1024:.1f} MiB, "
-                  f"max {private['max'] / 1024:.1f} MiB   info")
-        no_libvirt = runs[counts[-1]].get("launcher_rss_without_libvirt_kib", {})
-        if no_libvirt.get("n"):
-            print(f"  VmRSS without libvirt's libraries (mappings named libvirt*): p50 "
-                  f"{no_libvirt['p50'] / 1024:.1f} MiB, max {no_libvirt['max'] / 1024:.1f} MiB   info")
-        pss = runs[counts[-1]].get("launcher_pss_kib", {})
-        if pss.get("n"):
-            print(f"  PSS (private + its share of pages mapped with others): p50 {pss['p50'] / 1024:.1f} MiB, "
-                  f"max {pss['max'] / 1024:.1f} MiB   info")
-    print(f"(guest memory {memory_mib} MiB, TCG; VMI and pod times by watch event, booted marker by 100 ms polling)")
-    return goals
 
 
 def interrupt(*_):
