@@ -286,6 +286,22 @@ int main(int argc, char** argv) {
   // the node's next launchers.
   bool capabilities_published = false;
   if (opts.await_start_s) {
+    // Launchers started together on a node whose cache is still empty take turns: the
+    // first probes and publishes, the others seed from it and skip the probe.
+    std::optional<virt::probe_turn> turn;
+    if (!opts.capabilities_cache.empty() && (*daemon)->seeded_entries() == 0) {
+      auto t_wait = std::chrono::steady_clock::now();
+      if (auto got = virt::wait_for_probe_turn(opts.capabilities_cache, std::chrono::seconds(60))) {
+        turn = std::move(*got);
+        if (auto late = (*daemon)->seed_capabilities_late(); late && *late > 0)
+          lg.info("QEMU capabilities published by another launcher while this one waited {} ms: {} entries seeded",
+                  ms_since(t_wait), *late);
+        else if (!late)
+          lg.warn("QEMU capabilities cache not seeded: {}", late.error());
+      } else {
+        lg.warn("probing QEMU without waiting for the node's other launchers: {}", got.error());
+      }
+    }
     if (auto took = virt::probe_qemu_capabilities((*daemon)->uri())) {
       capabilities_published = true;
       lg.info("QEMU capabilities ready in {} ms", took->count());

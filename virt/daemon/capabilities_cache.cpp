@@ -1,8 +1,14 @@
 #include "virt/daemon/capabilities_cache.hpp"
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <fstream>
 #include <functional>
 #include <sstream>
+#include <sys/file.h>
+#include <thread>
 #include <unistd.h>
 
 #include "common/format.hpp"
@@ -117,6 +123,45 @@ expected<capabilities_outcome> publish_cache(const fs::path& private_dir, const 
   if (!changed)
     return capabilities_outcome::reused;
   return seeded.empty() ? capabilities_outcome::probed : capabilities_outcome::refreshed;
+}
+
+probe_turn& probe_turn::operator=(probe_turn&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0)
+      ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+probe_turn::~probe_turn() {
+  if (fd_ >= 0)
+    ::close(fd_); // closing the last descriptor of the open file releases the flock
+}
+
+expected<probe_turn> wait_for_probe_turn(const fs::path& node_dir, std::chrono::milliseconds timeout) {
+  std::error_code ec;
+  fs::create_directories(node_dir, ec);
+  if (ec)
+    return error{errc::io_error, format("cannot create {}: {}", node_dir.string(), ec.message())};
+  const fs::path lock_file = node_dir / ".probe.lock";
+  int fd = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return error{errc::io_error, format("cannot open {}: {}", lock_file.string(), std::strerror(errno))};
+  probe_turn turn{fd};
+  // flock has no timeout of its own: poll, backing off from 5 ms to 100 ms.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto pause = std::chrono::milliseconds(5);
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR)
+      return error{errc::io_error, format("cannot lock {}: {}", lock_file.string(), std::strerror(errno))};
+    if (std::chrono::steady_clock::now() >= deadline)
+      return error{errc::timeout, format("another launcher has been probing QEMU for over {} ms ({} is locked)",
+                                         timeout.count(), lock_file.string())};
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(100));
+  }
+  return turn;
 }
 
 } // namespace podvisor::virt

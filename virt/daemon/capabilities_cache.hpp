@@ -13,10 +13,17 @@
 // libvirt decides validity itself (QEMU binary ctime, libvirt version, host CPUID, kernel);
 // its key includes the host CPU signature of the CPU the daemon runs on, so the daemon is
 // started pinned to one CPU to keep the key stable (libvirt still lets QEMU use all CPUs).
+//
+// A burst of launchers on a node whose cache is still empty would all probe at once (a few
+// seconds of CPU each). `wait_for_probe_turn` lets one probe at a time: the others wait for
+// the turn, find the first one's entry published, seed it late (libvirt reads its cache
+// lazily, at the first QEMU lookup) and skip the probe.
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "common/error.hpp"
 
@@ -46,5 +53,27 @@ expected<int> seed_cache(const std::filesystem::path& node_dir, const std::files
 /// entries to the node directory. `seeded` is the snapshot taken right after seeding.
 expected<capabilities_outcome> publish_cache(const std::filesystem::path& private_dir,
                                              const std::filesystem::path& node_dir, const cache_snapshot& seeded);
+
+/// The node's permission to probe QEMU: an exclusive flock(2) on `.probe.lock` in the
+/// node cache directory, held until destroyed. The kernel drops it when its holder dies,
+/// so a crashed launcher never blocks the node.
+class probe_turn {
+public:
+  probe_turn(probe_turn&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  probe_turn& operator=(probe_turn&& other) noexcept;
+  probe_turn(const probe_turn&) = delete;
+  probe_turn& operator=(const probe_turn&) = delete;
+  ~probe_turn();
+
+private:
+  friend expected<probe_turn> wait_for_probe_turn(const std::filesystem::path&, std::chrono::milliseconds);
+  explicit probe_turn(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+/// Waits until no other holder on the node has the probe turn, then takes it (creating
+/// `node_dir` if needed). errc::timeout after `timeout`; errc::io_error when the lock file
+/// cannot be opened or locked.
+expected<probe_turn> wait_for_probe_turn(const std::filesystem::path& node_dir, std::chrono::milliseconds timeout);
 
 } // namespace podvisor::virt

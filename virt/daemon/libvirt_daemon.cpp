@@ -190,6 +190,17 @@ bool libvirt_daemon::running() {
   return process_ && process_->child.running();
 }
 
+expected<int> libvirt_daemon::seed_capabilities_late() {
+  if (opts_.node_capabilities_cache.empty())
+    return 0;
+  auto seeded = seed_cache(opts_.node_capabilities_cache, paths_.capabilities_dir());
+  if (!seeded)
+    return seeded.error();
+  seeded_entries_ = *seeded;
+  seeded_ = snapshot_cache(paths_.capabilities_dir());
+  return *seeded;
+}
+
 expected<capabilities_outcome> libvirt_daemon::publish_capabilities() {
   if (opts_.node_capabilities_cache.empty())
     return capabilities_outcome::none;

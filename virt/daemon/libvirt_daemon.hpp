@@ -87,6 +87,12 @@ public:
   /// Entries copied from the node cache before start.
   int seeded_entries() const { return seeded_entries_; }
 
+  /// Seeds the private cache again from the node cache, for entries another launcher
+  /// published after this daemon started (see wait_for_probe_turn). Only worth calling
+  /// before the daemon's first QEMU lookup: libvirt reads its cache then, and only then.
+  /// Returns how many entries were copied; 0 without a node cache.
+  expected<int> seed_capabilities_late();
+
   /// Publishes a fresh capabilities probe to the node cache (call once QEMU has been used:
   /// libvirt probes at start, so after the first define at the latest). Idempotent.
   expected<capabilities_outcome> publish_capabilities();

@@ -82,3 +82,30 @@ TEST_CASE("nothing written by libvirt yet: outcome none, node untouched") {
   CHECK(*outcome == capabilities_outcome::none);
   CHECK_FALSE(fs::exists(tmp.path() / "node"));
 }
+
+TEST_CASE("one probe turn at a time per node; the next waiter gets it once released") {
+  scoped_temp_dir tmp("pv-caps-");
+  const auto node = tmp.path() / "node"; // created on demand
+  auto first = wait_for_probe_turn(node, std::chrono::milliseconds(0));
+  REQUIRE(first);
+  CHECK(fs::exists(node / ".probe.lock"));
+
+  // flock conflicts between open files, so a second holder in this process waits too.
+  auto second = wait_for_probe_turn(node, std::chrono::milliseconds(50));
+  REQUIRE_FALSE(second);
+  CHECK(second.error().code == errc::timeout);
+  CHECK(second.error().message.find("probing QEMU") != std::string::npos);
+
+  { auto released = std::move(*first); } // the moved-to holder releases at scope end
+  auto third = wait_for_probe_turn(node, std::chrono::milliseconds(0));
+  CHECK(third);
+}
+
+TEST_CASE("a probe turn on a path that cannot hold the lock is an io_error naming it") {
+  scoped_temp_dir tmp("pv-caps-");
+  put(tmp.path() / "a-file", "x");
+  auto turn = wait_for_probe_turn(tmp.path() / "a-file", std::chrono::milliseconds(0));
+  REQUIRE_FALSE(turn);
+  CHECK(turn.error().code == errc::io_error);
+  CHECK(turn.error().message.find("a-file") != std::string::npos);
+}

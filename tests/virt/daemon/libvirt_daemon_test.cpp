@@ -115,6 +115,40 @@ TEST_CASE("two daemons side by side: distinct sockets, UUIDs and state; the seco
   CHECK(b_again_st.success());
 }
 
+TEST_CASE("a daemon started before the node cache was filled reuses an entry seeded late") {
+  // What launchers started together on a fresh node do: the first probes and publishes,
+  // the second, already running, seeds the entry before its first QEMU lookup.
+  scoped_temp_dir tmp("pv-lvd-");
+  auto node_caps = tmp.path() / "node-caps";
+  daemon_options a_opts;
+  a_opts.root = tmp.path() / "a";
+  a_opts.node_capabilities_cache = node_caps;
+  daemon_options b_opts = a_opts;
+  b_opts.root = tmp.path() / "b";
+  auto a = libvirt_daemon::start(a_opts);
+  REQUIRE(a);
+  auto b = libvirt_daemon::start(b_opts);
+  REQUIRE(b);
+  INFO((*a)->log_tail() << (*b)->log_tail());
+  CHECK((*b)->seeded_entries() == 0);
+
+  auto [a_caps, a_st] = virsh((*a)->uri(), {"capabilities"}, tmp.path());
+  REQUIRE(a_st.success());
+  auto a_outcome = (*a)->publish_capabilities();
+  REQUIRE(a_outcome);
+  CHECK(*a_outcome == capabilities_outcome::probed);
+
+  auto late = (*b)->seed_capabilities_late();
+  REQUIRE(late);
+  CHECK(*late >= 1);
+  auto [b_caps, b_st] = virsh((*b)->uri(), {"capabilities"}, tmp.path());
+  REQUIRE(b_st.success());
+  // libvirt kept the late seed: b never probed.
+  auto b_outcome = (*b)->publish_capabilities();
+  REQUIRE(b_outcome);
+  CHECK(*b_outcome == capabilities_outcome::reused);
+}
+
 TEST_CASE("a daemon that cannot start is reported with its log, not left running") {
   scoped_temp_dir tmp("pv-lvd-");
   daemon_options opts;
