@@ -9,6 +9,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
 #include <netlink/route/route.h>
 #include <netlink/socket.h>
 
@@ -159,6 +160,27 @@ error rtnl::add_link(std::string_view name, std::string_view kind, std::optional
     rtnl_link_set_mtu(l.get(), *mtu);
   if (int rc = rtnl_link_add(as_sock(sock_.get()), l.get(), NLM_F_CREATE | NLM_F_EXCL); rc < 0)
     return netlink_error(rc, "add " + k + " " + n);
+  return {};
+}
+
+error rtnl::add_veth(std::string_view name, std::string_view peer_name, int peer_netns_fd) {
+  std::string n{name};
+  std::string p{peer_name};
+  const std::string what = "add veth " + n + " with peer " + p + " in netns fd " + std::to_string(peer_netns_fd);
+  if (peer_netns_fd < 0)
+    return error{errc::invalid_argument, what + ": no namespace descriptor"};
+  // Freeing the veth frees its peer too; the peer handle below is a reference of its own.
+  link_ptr l{rtnl_link_veth_alloc()};
+  if (!l)
+    return error{errc::resource_exhausted, what + ": out of memory"};
+  link_ptr peer{rtnl_link_veth_get_peer(l.get())};
+  if (!peer)
+    return error{errc::internal, what + ": libnl made a veth without a peer"};
+  rtnl_link_set_name(l.get(), n.c_str());
+  rtnl_link_set_name(peer.get(), p.c_str());
+  rtnl_link_set_ns_fd(peer.get(), peer_netns_fd);
+  if (int rc = rtnl_link_add(as_sock(sock_.get()), l.get(), NLM_F_CREATE | NLM_F_EXCL); rc < 0)
+    return netlink_error(rc, what);
   return {};
 }
 

@@ -87,6 +87,11 @@ public:
   /// Creates an interface of a kind libnl can make by name ("bridge", "dummy");
   /// already_exists if the name is taken.
   error add_link(std::string_view name, std::string_view kind, std::optional<std::uint32_t> mtu = {});
+  /// Creates a veth pair in one request: `name` here, its peer `peer_name` directly in
+  /// the network namespace open at `peer_netns_fd` (what `ip link add NAME type veth
+  /// peer name PEER netns NS` does). already_exists if either name is taken in its
+  /// namespace; both ends come up down.
+  error add_veth(std::string_view name, std::string_view peer_name, int peer_netns_fd);
   /// Deletes an interface; not_found if it is gone.
   error delete_link(int index);
   /// Applies `change` (a rename needs the link down, which the caller arranges).
