@@ -216,21 +216,13 @@ private:
       return e;
     if (auto e = check_mount_points(plan))
       return e;
-    const std::string mnt = (dir / "mnt").string();
+    const fs::path mnt = dir / "mnt";
     { std::ofstream touch{mnt}; }
-    if (auto e = run_checked({"unshare", "--mount=" + mnt, "--propagation", "private", "true"}))
-      return e;
-    auto cmds = plan_volume_mounts(plan, dir / "volumes");
+    auto steps = plan_volume_mounts(plan, dir / "volumes");
     // Last, drop the pod's copy of the state directory mount: it holds the namespace
     // files of every pod, which would otherwise stay alive as long as this pod does.
-    cmds.push_back({"umount", "--lazy", cfg_.state_dir.string()});
-    for (const auto& cmd : cmds) {
-      std::vector<std::string> argv{"nsenter", "--mount=" + mnt};
-      argv.insert(argv.end(), cmd.begin(), cmd.end());
-      if (auto e = run_checked(argv))
-        return e;
-    }
-    return {};
+    steps.push_back(mount_step::detach(cfg_.state_dir.string()));
+    return create_mount_namespace(mnt, steps);
   }
 
   error create(const json& pod) {

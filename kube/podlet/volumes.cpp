@@ -99,23 +99,23 @@ error prepare_volume_sources(const pod_plan& plan, const fs::path& volumes_dir) 
   return {};
 }
 
-std::vector<std::vector<std::string>> plan_volume_mounts(const pod_plan& plan, const fs::path& volumes_dir) {
-  std::vector<std::vector<std::string>> out;
+std::vector<mount_step> plan_volume_mounts(const pod_plan& plan, const fs::path& volumes_dir) {
+  std::vector<mount_step> out;
   for (const auto& v : plan.volumes)
     if (v.type == volume_plan::kind::memory_dir) {
       std::string options = "mode=0777";
       if (v.size_limit > 0)
         options += ",size=" + std::to_string(v.size_limit);
-      out.push_back({"mount", "-t", "tmpfs", "-o", options, "tmpfs", (volumes_dir / v.name).string()});
+      out.push_back(mount_step::tmpfs((volumes_dir / v.name).string(), options));
     }
   for (const auto& m : plan.mounts) {
     const auto& v = volume_of(plan, m.volume);
     fs::path source = v.type == volume_plan::kind::host_path ? fs::path{v.host_path} : volumes_dir / v.name;
     if (!m.sub_path.empty())
       source /= m.sub_path;
-    out.push_back({"mount", "--bind", source.string(), m.mount_path});
+    out.push_back(mount_step::bind(source.string(), m.mount_path));
     if (m.read_only)
-      out.push_back({"mount", "-o", "remount,bind,ro", m.mount_path});
+      out.push_back(mount_step::remount_read_only(m.mount_path));
   }
   return out;
 }

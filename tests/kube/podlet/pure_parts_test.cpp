@@ -1,6 +1,6 @@
 // The sandbox runtime's pure parts, table-driven: pod IP allocation, cgroup limit files
 // for v1 and v2, /proc/self/cgroup and oom_kill parsing, the container record codec,
-// base64, pod planning (volumes, env, limits, refusals) and the volume mount commands.
+// base64, pod planning (volumes, env, limits, refusals) and the volume mount steps.
 #include <catch2/catch_test_macros.hpp>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +13,21 @@
 using namespace podvisor;
 using namespace podvisor::kube::podlet;
 using nlohmann::json;
+
+/// Failures show a step as its mount(8) command line.
+template <>
+struct Catch::StringMaker<mount_step> {
+  static std::string convert(const mount_step& s) { return s.describe(); }
+};
+
+namespace {
+std::vector<std::string> describe_all(const std::vector<mount_step>& steps) {
+  std::vector<std::string> out;
+  for (const auto& s : steps)
+    out.push_back(s.describe());
+  return out;
+}
+} // namespace
 
 TEST_CASE("allocate_ip takes the first free address after the gateway") {
   struct row {
@@ -138,10 +153,11 @@ TEST_CASE("plan_pod: argv, env, limits and volumes") {
   CHECK(p->volumes[0].files == std::vector<volume_file>{{"sub/b.txt", "2", 0400}});
   CHECK(p->mounts[0].read_only); // configMaps are always read-only
   CHECK_FALSE(p->mounts[1].read_only);
-  CHECK(plan_volume_mounts(*p, "/v") == std::vector<std::vector<std::string>>{
-                                           {"mount", "--bind", "/v/cfg", "/etc/cfg"},
-                                           {"mount", "-o", "remount,bind,ro", "/etc/cfg"},
-                                           {"mount", "--bind", "/v/d", "/d"}});
+  const auto steps = plan_volume_mounts(*p, "/v");
+  CHECK(steps == std::vector<mount_step>{mount_step::bind("/v/cfg", "/etc/cfg"),
+                                         mount_step::remount_read_only("/etc/cfg"), mount_step::bind("/v/d", "/d")});
+  CHECK(describe_all(steps) == std::vector<std::string>{"mount --bind /v/cfg /etc/cfg",
+                                                        "mount -o remount,bind,ro /etc/cfg", "mount --bind /v/d /d"});
 }
 
 TEST_CASE("plan_pod: a container without a limit leaves the pod unlimited; Memory emptyDir is a tmpfs") {
@@ -151,10 +167,12 @@ TEST_CASE("plan_pod: a container without a limit leaves the pod unlimited; Memor
   REQUIRE(p.has_value());
   CHECK_FALSE(p->memory_limit_bytes.has_value());
   CHECK_FALSE(p->cpu_limit_millis.has_value());
-  CHECK(plan_volume_mounts(*p, "/v") == std::vector<std::vector<std::string>>{
-                                           {"mount", "-t", "tmpfs", "-o", "mode=0777,size=1048576", "tmpfs", "/v/m"},
-                                           {"mount", "--bind", "/v/m", "/m"},
-                                           {"mount", "-o", "remount,bind,ro", "/m"}});
+  const auto steps = plan_volume_mounts(*p, "/v");
+  CHECK(steps == std::vector<mount_step>{mount_step::tmpfs("/v/m", "mode=0777,size=1048576"),
+                                         mount_step::bind("/v/m", "/m"), mount_step::remount_read_only("/m")});
+  CHECK(describe_all(steps) == std::vector<std::string>{"mount -t tmpfs -o mode=0777,size=1048576 tmpfs /v/m",
+                                                        "mount --bind /v/m /m", "mount -o remount,bind,ro /m"});
+  CHECK(mount_step::detach("/state").describe() == "umount --lazy /state");
 }
 
 TEST_CASE("plan_pod refuses what a simulated node cannot run, naming it") {
