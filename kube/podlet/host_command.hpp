@@ -1,8 +1,9 @@
 #pragma once
-// Running the host's plumbing tools (ip, nsenter, unshare, mount) and collecting what
-// they print. The podlet mechanism uses them for the few things net/binding's netlink
-// session does not cover (veth pairs across namespaces, persistent namespaces, mounts
-// inside a pod's mount namespace); errors carry the command line and its output.
+// Running the host's plumbing tools (ip, nsenter, unshare) and collecting what they
+// print. The podlet mechanism uses them for the few things net/binding's netlink session
+// does not cover (veth pairs across namespaces, persistent network namespaces; pod mount
+// namespaces are made in-process, mount_namespace.hpp); errors carry the command line
+// and its output.
 
 #include <string>
 #include <vector>
