@@ -137,7 +137,8 @@ public:
       out.memory_kib = s->stats->memory_kib;
       out.vcpus = s->stats->vcpus;
       for (const auto& i : s->stats->interfaces)
-        out.interfaces.push_back({i.name, i.rx_bytes, i.rx_packets, i.tx_bytes, i.tx_packets});
+        out.interfaces.push_back({i.name, i.rx_bytes, i.rx_packets, i.tx_bytes, i.tx_packets, i.rx_errors, i.rx_drops,
+                               i.tx_errors, i.tx_drops});
       for (const auto& b : s->stats->blocks)
         out.blocks.push_back({b.name, b.read_bytes, b.read_requests, b.write_bytes, b.write_requests});
     }

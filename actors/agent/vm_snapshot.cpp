@@ -162,6 +162,14 @@ error append_vm_metrics(introspect::prometheus_text& out, const std::vector<vm_s
                       interface_field{&interface_counters::rx_packets}},
            std::tuple{"podvisor_vmi_network_transmit_packets_total", "Packets transmitted on the VMI interface.",
                       interface_field{&interface_counters::tx_packets}},
+           std::tuple{"podvisor_vmi_network_receive_errors_total", "Receive errors on the VMI interface.",
+                      interface_field{&interface_counters::rx_errors}},
+           std::tuple{"podvisor_vmi_network_transmit_errors_total", "Transmit errors on the VMI interface.",
+                      interface_field{&interface_counters::tx_errors}},
+           std::tuple{"podvisor_vmi_network_receive_packets_dropped_total",
+                      "Received packets dropped on the VMI interface.", interface_field{&interface_counters::rx_drops}},
+           std::tuple{"podvisor_vmi_network_transmit_packets_dropped_total",
+                      "Transmitted packets dropped on the VMI interface.", interface_field{&interface_counters::tx_drops}},
        }) {
     if (auto e = out.family(family, metric_type::counter, help)) return e;
     for (const auto& s : snapshots)

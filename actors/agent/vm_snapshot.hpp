@@ -44,6 +44,7 @@ struct child_info {
 struct interface_counters {
   std::string name; ///< the VMI interface name
   std::uint64_t rx_bytes = 0, rx_packets = 0, tx_bytes = 0, tx_packets = 0;
+  std::uint64_t rx_errors = 0, rx_drops = 0, tx_errors = 0, tx_drops = 0;
   bool operator==(const interface_counters&) const = default;
 };
 

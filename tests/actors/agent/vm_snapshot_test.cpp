@@ -34,7 +34,7 @@ vm_snapshot sample() {
   s.transition("Running", t0 + 1250ms);
   s.children = {{"vm_supervisor", 2, 1, 9}};
   s.launcher = {4242, 4300, "running", "/run/vmis/u1/control.sock", 3'000'000'000, 65536, 2,
-                {{"default", 1000, 10, 2000, 20}, {"net2", 0, 0, 0, 0}}, {{"rootdisk", 4096, 8, 512, 1}}};
+                {{"default", 1000, 10, 2000, 20, 3, 4, 5, 6}, {"net2", 0, 0, 0, 0}}, {{"rootdisk", 4096, 8, 512, 1}}};
   s.network = {{"default", "masquerade", "k6t-eth0", "tap0", "52:54:00:00:00:01", "10.0.2.2/24", "10.0.2.1", "podvisor-nat"}};
   s.add_lease("default", "52:54:00:00:00:01", "10.0.2.2", t0 + 2s);
   return s;
@@ -131,6 +131,11 @@ TEST_CASE("vm_snapshot: the per-VMI and agent metrics", "[agent][snapshot][metri
     "podvisor_vmi_network_transmit_bytes_total{namespace=\"default\",name=\"vm1\",interface=\"default\"} 2000\n",
     "podvisor_vmi_network_receive_packets_total{namespace=\"default\",name=\"vm1\",interface=\"default\"} 10\n",
     "podvisor_vmi_network_transmit_packets_total{namespace=\"default\",name=\"vm1\",interface=\"default\"} 20\n",
+    "# TYPE podvisor_vmi_network_receive_errors_total counter\n"
+    "podvisor_vmi_network_receive_errors_total{namespace=\"default\",name=\"vm1\",interface=\"default\"} 3\n",
+    "podvisor_vmi_network_receive_packets_dropped_total{namespace=\"default\",name=\"vm1\",interface=\"default\"} 4\n",
+    "podvisor_vmi_network_transmit_errors_total{namespace=\"default\",name=\"vm1\",interface=\"default\"} 5\n",
+    "podvisor_vmi_network_transmit_packets_dropped_total{namespace=\"default\",name=\"vm1\",interface=\"default\"} 6\n",
     "# TYPE podvisor_vmi_storage_read_bytes_total counter\n"
     "podvisor_vmi_storage_read_bytes_total{namespace=\"default\",name=\"vm1\",drive=\"rootdisk\"} 4096\n",
     "podvisor_vmi_storage_write_bytes_total{namespace=\"default\",name=\"vm1\",drive=\"rootdisk\"} 512\n",
