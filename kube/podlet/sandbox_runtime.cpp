@@ -12,6 +12,7 @@
 #include "kube/podlet/container_record.hpp"
 #include "kube/podlet/host_command.hpp"
 #include "kube/podlet/mounts.hpp"
+#include "kube/podlet/pod_network.hpp"
 #include "kube/podlet/volumes.hpp"
 
 namespace podvisor::kube::podlet {
@@ -188,25 +189,11 @@ private:
   }
 
   error create_network(const pod_state& s, const fs::path& dir) {
-    const std::string net = (dir / "net").string();
-    { std::ofstream touch{net}; }
-    if (auto e = run_checked({"unshare", "--net=" + net, "true"}))
+    const fs::path net = dir / "net";
+    if (auto e = create_netns_file(net))
       return e;
-    const auto prefix = cfg_.pod_cidr.substr(cfg_.pod_cidr.find('/'));
-    const std::vector<std::vector<std::string>> node_side{
-        {"ip", "link", "add", s.veth, "type", "veth", "peer", "name", "eth0", "netns", net},
-        {"ip", "link", "set", s.veth, "master", cfg_.node_bridge, "up"}};
-    for (const auto& cmd : node_side)
-      if (auto e = run_checked(in_netns(cfg_.node_netns, cmd)))
-        return e;
-    const std::vector<std::vector<std::string>> pod_side{{"ip", "link", "set", "lo", "up"},
-                                                         {"ip", "addr", "add", s.ip + prefix, "dev", "eth0"},
-                                                         {"ip", "link", "set", "eth0", "up"},
-                                                         {"ip", "route", "add", "default", "via", cfg_.gateway}};
-    for (const auto& cmd : pod_side)
-      if (auto e = run_checked(in_netns(net, cmd)))
-        return e;
-    return {};
+    return wire_pod_network(pod_wiring{cfg_.node_netns, cfg_.node_bridge, s.veth, s.ip, cfg_.pod_cidr, cfg_.gateway},
+                            net);
   }
 
   error create_mounts(const pod_plan& plan, const fs::path& dir) {
@@ -350,11 +337,8 @@ private:
       if (e && first.ok())
         first = std::move(e);
     };
-    if (s && !s->veth.empty()) {
-      auto exists = run_command(in_netns(cfg_.node_netns, {"ip", "link", "show", s->veth}));
-      if (exists)
-        note(run_checked(in_netns(cfg_.node_netns, {"ip", "link", "del", s->veth})));
-    }
+    if (s && !s->veth.empty())
+      note(remove_pod_veth(cfg_.node_netns, s->veth));
     note(unmount_tree(dir));
     if (cg)
       note(remove_pod_cgroup(*cg));
