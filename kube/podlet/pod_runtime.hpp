@@ -54,8 +54,8 @@ struct pod_observation {
   std::vector<container_observation> containers;
 };
 
-/// Runs pods on one node. Thread safety: implementations serialize calls internally;
-/// callers may call from any thread.
+/// Runs pods on one node. Thread safety: callers may call from any thread; calls on one
+/// pod are serialized internally, calls on different pods may run side by side.
 class pod_runtime {
 public:
   virtual ~pod_runtime() = default;

@@ -5,6 +5,8 @@
 #include <csignal>
 #include <fstream>
 #include <functional>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -125,10 +127,11 @@ public:
   explicit sandbox_runtime(sandbox_runtime_config c) : cfg_(std::move(c)) {}
 
   expected<pod_observation> run_pod(const json& pod) override {
-    std::lock_guard lock{mutex_};
     const std::string uid = pod.is_object() ? pod.value("/metadata/uid"_json_pointer, std::string{}) : std::string{};
     if (uid.empty())
       return error{errc::invalid_argument, "the pod has no metadata.uid"};
+    auto held = pod_lock(uid);
+    std::lock_guard lock{*held};
     if (auto s = read_state(pod_dir(uid) / "pod.json"); s && s->ready)
       return observe_locked(uid);
     (void)remove_locked(uid); // half-made by a crashed run
@@ -140,12 +143,14 @@ public:
   }
 
   expected<pod_observation> observe(const std::string& uid) override {
-    std::lock_guard lock{mutex_};
+    auto held = pod_lock(uid);
+    std::lock_guard lock{*held};
     return observe_locked(uid);
   }
 
   error signal_pod(const std::string& uid, int signal) override {
-    std::lock_guard lock{mutex_};
+    auto held = pod_lock(uid);
+    std::lock_guard lock{*held};
     auto s = read_state(pod_dir(uid) / "pod.json");
     if (!s)
       return error{errc::not_found, "pod " + uid + " is not on node " + cfg_.node_name};
@@ -159,12 +164,18 @@ public:
   }
 
   error remove_pod(const std::string& uid) override {
-    std::lock_guard lock{mutex_};
-    return remove_locked(uid);
+    auto held = pod_lock(uid);
+    error e;
+    {
+      std::lock_guard lock{*held};
+      e = remove_locked(uid);
+    }
+    if (e.ok())
+      forget_pod_lock(uid, held);
+    return e;
   }
 
   std::vector<std::string> list_pods() override {
-    std::lock_guard lock{mutex_};
     std::vector<std::string> out;
     std::error_code ec;
     for (const auto& e : fs::directory_iterator{cfg_.state_dir / "pods", ec})
@@ -174,6 +185,26 @@ public:
   }
 
 private:
+  /// The lock of one pod. Calls on different pods run side by side (a burst of pods on
+  /// a node starts in parallel, and observing one never waits for another's start);
+  /// calls on the same pod take turns.
+  std::shared_ptr<std::mutex> pod_lock(const std::string& uid) {
+    std::lock_guard guard{locks_mutex_};
+    auto& m = pod_locks_[uid];
+    if (!m)
+      m = std::make_shared<std::mutex>();
+    return m;
+  }
+
+  /// Drops a removed pod's lock unless another call holds it too (the map's reference
+  /// and the caller's are the only two).
+  void forget_pod_lock(const std::string& uid, std::shared_ptr<std::mutex>& held) {
+    std::lock_guard guard{locks_mutex_};
+    auto it = pod_locks_.find(uid);
+    if (it != pod_locks_.end() && it->second == held && held.use_count() == 2)
+      pod_locks_.erase(it);
+  }
+
   fs::path pod_dir(const std::string& uid) const { return cfg_.state_dir / "pods" / uid; }
   fs::path record_file(const std::string& uid, const std::string& c) const {
     return pod_dir(uid) / "containers" / (c + ".json");
@@ -226,18 +257,23 @@ private:
     pod_state s{draft->uid, draft->namespace_, draft->name, {}, {}, draft->host_network, false, {}};
     for (const auto& c : draft->containers)
       s.containers.push_back(c.name);
-    if (s.host_network) {
-      s.ip = cfg_.node_ip;
-    } else {
-      auto ip = allocate_ip(cfg_.pod_cidr, used_ips());
-      if (!ip)
-        return ip.error().with_context(pod_ref);
-      s.ip = *ip;
-      s.veth = veth_name(s.uid);
+    {
+      // Pods start side by side: the address is chosen and recorded in pod.json (where
+      // used_ips finds it) under one lock, so two pods never take the same one.
+      std::lock_guard allocating{ip_mutex_};
+      if (s.host_network) {
+        s.ip = cfg_.node_ip;
+      } else {
+        auto ip = allocate_ip(cfg_.pod_cidr, used_ips());
+        if (!ip)
+          return ip.error().with_context(pod_ref);
+        s.ip = *ip;
+        s.veth = veth_name(s.uid);
+      }
+      // Written before anything is made, so a removal after a crash knows what to undo.
+      if (auto e = write_atomically((dir / "pod.json").string(), to_json(s).dump()))
+        return e;
     }
-    // Written before anything is made, so a removal after a crash knows what to undo.
-    if (auto e = write_atomically((dir / "pod.json").string(), to_json(s).dump()))
-      return e;
     if (!s.host_network)
       if (auto e = create_network(s, dir))
         return e.with_context(pod_ref + ": network");
@@ -351,7 +387,9 @@ private:
   }
 
   sandbox_runtime_config cfg_;
-  std::mutex mutex_;
+  std::mutex ip_mutex_;
+  std::mutex locks_mutex_;
+  std::map<std::string, std::shared_ptr<std::mutex>> pod_locks_;
 };
 
 } // namespace

@@ -5,12 +5,14 @@
 // removes its pods and the network even when it fails.
 #include <catch2/catch_test_macros.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "common/temp_dir.hpp"
@@ -293,6 +295,53 @@ TEST_CASE("pods the node cannot run are refused with a message and leave nothing
   REQUIRE_FALSE(missing.has_value());
   INFO(missing.error().to_string());
   CHECK(missing.error().to_string().find("no-such-program-podvisor") != std::string::npos);
+  CHECK(f.runtimes[0]->list_pods().empty());
+  CHECK(mounts_under(f.state(0) / "pods").empty());
+}
+
+TEST_CASE("pods started side by side on one node get distinct addresses and all run") {
+  cluster_fixture f;
+  constexpr int pods = 8;
+  std::vector<expected<pod_observation>> results(pods, error{errc::internal, "not run"});
+  {
+    std::vector<std::thread> starters;
+    for (int i = 0; i < pods; ++i)
+      starters.emplace_back([&, i] {
+        results[i] = f.runtimes[0]->run_pod(
+            make_pod("burst" + std::to_string(i), json::array({sh("c", "exec sleep 300")})));
+      });
+    for (auto& t : starters)
+      t.join();
+  }
+  std::set<std::string> ips;
+  for (const auto& r : results) {
+    REQUIRE_OK(r);
+    CHECK(r->sandbox_ready);
+    REQUIRE(r->containers.size() == 1);
+    CHECK(r->containers[0].current == container_observation::state::running);
+    ips.insert(r->pod_ip);
+  }
+  CHECK(ips.size() == static_cast<std::size_t>(pods));
+  // Every pod's own namespace holds its own address, and its veth is on the node bridge.
+  for (int i = 0; i < pods; ++i) {
+    const auto net = (f.state(0) / "pods" / ("burst" + std::to_string(i)) / "net").string();
+    auto addr = run_command(in_netns(net, {"ip", "-4", "-br", "addr", "show", "eth0"}));
+    REQUIRE_OK(addr);
+    INFO(*addr);
+    CHECK(addr->find(results[i]->pod_ip + "/") != std::string::npos);
+  }
+  auto bridged = run_command(in_netns(f.net.nodes[0].netns_path.string(),
+                                      {"ip", "-br", "link", "show", "master", f.net.nodes[0].bridge}));
+  REQUIRE_OK(bridged);
+  CHECK(static_cast<int>(std::count(bridged->begin(), bridged->end(), '\n')) == pods);
+  // Removed side by side as well, leaving nothing.
+  {
+    std::vector<std::thread> removers;
+    for (int i = 0; i < pods; ++i)
+      removers.emplace_back([&, i] { CHECK_FALSE(f.runtimes[0]->remove_pod("burst" + std::to_string(i))); });
+    for (auto& t : removers)
+      t.join();
+  }
   CHECK(f.runtimes[0]->list_pods().empty());
   CHECK(mounts_under(f.state(0) / "pods").empty());
 }
