@@ -311,8 +311,9 @@ expected<std::vector<route_info>> rtnl::routes() {
   return out;
 }
 
-error rtnl::add_route(const route_info& r) {
-  std::string what = "add route " + dhcp::to_string(r.destination) + "/" + std::to_string(r.prefix);
+namespace {
+/// RTM_NEWROUTE for `r` with `flags` (libnl adds NLM_F_CREATE).
+error send_route(nl_sock* sock, const route_info& r, int flags, const std::string& what) {
   route_ptr route{rtnl_route_alloc()};
   addr_ptr dst = make_ipv4(r.destination, r.prefix);
   rtnl_nexthop* nh = rtnl_route_nh_alloc();
@@ -341,10 +342,23 @@ error rtnl::add_route(const route_info& r) {
     rtnl_route_nh_set_gateway(nh, gw.get());
   }
   rtnl_route_add_nexthop(route.get(), nh); // the route owns nh from here on
-  int rc = rtnl_route_add(as_sock(sock_.get()), route.get(), NLM_F_EXCL);
-  if (rc < 0 && -rc != NLE_EXIST)
+  if (int rc = rtnl_route_add(sock, route.get(), flags); rc < 0)
     return netlink_error(rc, what);
   return {};
+}
+
+std::string describe(const route_info& r) {
+  return dhcp::to_string(r.destination) + "/" + std::to_string(r.prefix);
+}
+} // namespace
+
+error rtnl::add_route(const route_info& r) {
+  auto e = send_route(as_sock(sock_.get()), r, NLM_F_EXCL, "add route " + describe(r));
+  return e == errc::already_exists ? error{} : e;
+}
+
+error rtnl::replace_route(const route_info& r) {
+  return send_route(as_sock(sock_.get()), r, NLM_F_REPLACE, "replace route " + describe(r));
 }
 
 } // namespace podvisor::net::binding

@@ -108,6 +108,8 @@ public:
   expected<std::vector<route_info>> routes();
   /// Adds a route; success if an identical destination is already routed.
   error add_route(const route_info& r);
+  /// Adds the route or replaces the one with the same destination (`ip route replace`).
+  error replace_route(const route_info& r);
 
 private:
   struct socket_deleter {

@@ -100,3 +100,35 @@ TEST_CASE("add_veth: without a namespace descriptor it is a clear error", "[net]
   CHECK_FALSE(bad.ok());
   CHECK_FALSE(has_link(node, "pvtest2"));
 }
+
+TEST_CASE("replace_route adds a route or replaces the one to the same destination", "[net][binding][integration]") {
+  test_netns ns{"routes"};
+  ns.ip("link add br7 type bridge");
+  ns.ip("addr add 10.50.0.1/24 dev br7");
+  ns.ip("link set br7 up");
+  auto via = [](const char* gateway) {
+    route_info r;
+    r.destination = *net::dhcp::parse_ipv4("10.60.0.0");
+    r.prefix = 24;
+    r.gateway = net::dhcp::parse_ipv4(gateway);
+    return r;
+  };
+  auto replace = [&](const route_info& r) {
+    return run_in_netns(ns.ref(), [&]() -> error {
+      auto nl = rtnl::open();
+      return nl ? nl->replace_route(r) : nl.error();
+    });
+  };
+  REQUIRE_FALSE(replace(via("10.50.0.2")));
+  REQUIRE_FALSE(replace(via("10.50.0.3")));
+  auto routes = ns.ip_json("route show 10.60.0.0/24");
+  REQUIRE(routes.size() == 1);
+  CHECK(routes[0]["gateway"] == "10.50.0.3");
+  CHECK(routes[0]["dev"] == "br7");
+
+  // A next hop no interface reaches is refused, naming the route.
+  auto unreachable = replace(via("10.70.0.1"));
+  CHECK(unreachable);
+  CHECK(unreachable.to_string().find("10.60.0.0/24") != std::string::npos);
+  CHECK(ns.ip_json("route show 10.60.0.0/24")[0]["gateway"] == "10.50.0.3");
+}
