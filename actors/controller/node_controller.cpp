@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/controller/cache_transforms.hpp"
 #include "actors/controller/controller_context.hpp"
 #include "actors/controller/node_decision.hpp"
 #include "actors/kube/status_writer.hpp"
@@ -276,11 +277,13 @@ reconcile_loop_actor spawn_node_controller(caf::actor_system& sys, controller_co
   node_controller_config cfg;
   actors::kube::informer_config nodes;
   nodes.resource = client::resources::nodes();
+  nodes.transform = node_view;
   cfg.nodes = actors::kube::spawn_informer(sys, nodes, ctx.client);
   ctx.keep(cfg.nodes.actor);
   actors::kube::informer_config leases;
   leases.resource = client::resources::leases();
   leases.namespace_ = lease_namespace;
+  leases.transform = actors::kube::strip_bookkeeping;
   cfg.leases = actors::kube::spawn_informer(sys, leases, ctx.client);
   ctx.keep(cfg.leases.actor);
   cfg.vmis = ctx.vmis;

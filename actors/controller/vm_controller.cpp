@@ -143,6 +143,7 @@ reconcile_loop_actor spawn_vm_controller(caf::actor_system& sys, controller_cont
   vm_controller_config cfg;
   actors::kube::informer_config vms;
   vms.resource = client::resources::virtual_machines();
+  vms.transform = actors::kube::strip_bookkeeping;
   cfg.vms = actors::kube::spawn_informer(sys, vms, ctx.client);
   ctx.keep(cfg.vms.actor);
   cfg.vmis = ctx.vmis;

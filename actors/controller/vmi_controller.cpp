@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "actors/controller/cache_transforms.hpp"
 #include "actors/controller/vmi_decision.hpp"
 #include "actors/kube/status_writer.hpp"
 #include "kube/api/timestamp.hpp"
@@ -188,6 +189,7 @@ vmi_controller_handle spawn_vmi_controller(caf::actor_system& sys, vmi_controlle
 actors::kube::informer_config vmi_informer_config() {
   actors::kube::informer_config c;
   c.resource = resources::virtual_machine_instances();
+  c.transform = vmi_view;
   c.name = "vmis";
   return c;
 }
@@ -197,6 +199,7 @@ actors::kube::informer_config launcher_pod_informer_config() {
   c.resource = resources::pods();
   c.label_selector = std::string{app_label} + "=" + app_label_launcher;
   c.indexes = {{owner_index, actors::kube::owner_uid_index()}};
+  c.transform = launcher_pod_view;
   c.name = "launcher-pods";
   return c;
 }

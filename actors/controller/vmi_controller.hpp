@@ -72,7 +72,8 @@ struct vmi_controller_handle {
 vmi_controller_handle spawn_vmi_controller(caf::actor_system& sys, vmi_controller_config config,
                                            vmi_controller_deps deps);
 
-/// The informer configurations the VMI controller expects (for whoever spawns them).
+/// The informer configurations the VMI controller expects (for whoever spawns them);
+/// their caches keep only what the controllers read (cache_transforms.hpp).
 actors::kube::informer_config vmi_informer_config();
 actors::kube::informer_config launcher_pod_informer_config();
 

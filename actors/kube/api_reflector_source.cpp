@@ -17,6 +17,7 @@
 #include <caf/send.hpp>
 
 #include "actors/kube/reflector_source.hpp"
+#include "common/log.hpp"
 #include "protocols/error.hpp"
 
 namespace podvisor::actors::kube {
@@ -104,10 +105,21 @@ kube_watch_event::kind convert(watch_event::kind k) {
   return kube_watch_event::kind::bookmark;
 }
 
+/// The object as the informer gets it: the options' transform applied in place, then
+/// wrapped (immutable from here on).
+kube_object prepare(const api_source_options& options, const log::logger& log, nlohmann::json object) {
+  if (apply_transform(options.transform, object))
+    return kube_object{std::move(object)};
+  kube_object result{std::move(object)};
+  log.warn("the cache transform threw on {}: cached as far as it got", result.key());
+  return result;
+}
+
 /// The helper. Each handler blocks in one api_client call; messages queue meanwhile.
 caf::behavior reflector_worker(caf::event_based_actor* self, std::shared_ptr<api_client> client,
                                api_source_options options, std::shared_ptr<flow_control> flow,
                                caf::actor_addr informer) {
+  log::logger log{"kube", "informer-source " + options.resource.plural};
   auto send_to_informer = [self, informer](auto&& message) {
     if (auto target = caf::actor_cast<caf::actor>(informer))
       self->send(target, std::forward<decltype(message)>(message));
@@ -128,7 +140,7 @@ caf::behavior reflector_worker(caf::event_based_actor* self, std::shared_ptr<api
         result.resource_version = std::move(listed->resource_version);
         result.items.reserve(listed->items.size());
         for (auto& item : listed->items)
-          result.items.emplace_back(std::move(item));
+          result.items.push_back(prepare(options, log, std::move(item)));
       }
       send_to_informer(std::move(result));
     },
@@ -150,7 +162,10 @@ caf::behavior reflector_worker(caf::event_based_actor* self, std::shared_ptr<api
           return false;
         informer_watch_batch batch;
         batch.generation = generation;
-        batch.events.push_back(kube_watch_event{convert(event.type), kube_object{std::move(event.object)}});
+        // Bookmarks carry only a resourceVersion: nothing to transform.
+        batch.events.push_back(kube_watch_event{
+          convert(event.type), event.type == watch_event::kind::bookmark ? kube_object{std::move(event.object)}
+                                                                         : prepare(options, log, std::move(event.object))});
         send_to_informer(std::move(batch));
         return true;
       };

@@ -9,6 +9,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <nlohmann/json.hpp>
 
 #include "actors/kube/relist_diff.hpp"
 #include "actors/kube/subscriber_queue.hpp"
@@ -135,6 +136,20 @@ void set_resource_version(informer_pointer self, std::string rv) {
   self->state.cache->set_resource_version(std::move(rv));
 }
 
+/// The object through the configured transform (a copy: kube_objects are immutable).
+/// Only sources other than the real one leave the transform to the informer.
+kube_object transformed(informer_pointer self, const kube_object& object) {
+  const auto& transform = self->state.config.transform;
+  if (!transform || !object)
+    return object;
+  nlohmann::json copy = *object;
+  bool ok = apply_transform(transform, copy);
+  kube_object result{std::move(copy)};
+  if (!ok)
+    self->state.log.warn("the cache transform threw on {}: cached as far as it got", result.key());
+  return result;
+}
+
 void on_list(informer_pointer self, protocols::informer_list_result& result) {
   auto& st = self->state;
   if (result.generation != st.generation || st.current != phase::listing)
@@ -144,6 +159,8 @@ void on_list(informer_pointer self, protocols::informer_list_result& result) {
     retry_later(self, true);
     return;
   }
+  for (auto& item : result.items)
+    item = transformed(self, item);
   auto changes = relist_diff(st.cache->objects_for_writer(), result.items);
   for (const auto& change : changes)
     apply_change(self, change);
@@ -174,6 +191,7 @@ void on_watch_event(informer_pointer self, kube_watch_event& event) {
     set_resource_version(self, std::move(rv));
     return;
   }
+  event.object = transformed(self, event.object);
   auto key = object.key();
   auto cached = st.cache->get(key);
   if (event.type == kube_watch_event::kind::deleted) {
@@ -358,6 +376,9 @@ informer_handle spawn_informer(caf::actor_system& sys, informer_config config, r
 informer_handle spawn_informer(caf::actor_system& sys, informer_config config,
                                std::shared_ptr<podvisor::kube::client::api_client> client) {
   api_source_options options;
+  // The source transforms in place on its thread; the informer then has nothing to do.
+  options.transform = std::move(config.transform);
+  config.transform = nullptr;
   options.resource = config.resource;
   options.namespace_ = config.namespace_;
   options.label_selector = config.label_selector;

@@ -43,6 +43,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/kube/informer_cache.hpp"
+#include "actors/kube/object_transform.hpp"
 #include "actors/kube/reflector_source.hpp"
 #include "common/backoff.hpp"
 #include "kube/client/api_client.hpp"
@@ -60,6 +61,11 @@ struct informer_config {
   std::string field_selector;
   /// Indexes besides "namespace" (e.g. {"node", field_index("status.nodeName")}).
   index_set indexes;
+  /// Applied to every object before it is cached and delivered (object_transform.hpp:
+  /// what a cache may drop, and why nothing taken from it may be written back). With
+  /// the real source it runs on the source's helper thread, in place; with another
+  /// source the informer applies it to a copy. Index functions see the result.
+  object_transform transform;
   /// Re-delivery of every cached object; zero disables it.
   std::chrono::nanoseconds resync_period{0};
   /// Default number of unacknowledged events per subscriber.

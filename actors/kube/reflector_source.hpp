@@ -17,6 +17,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/kube/object_transform.hpp"
 #include "kube/client/api_client.hpp"
 #include "kube/client/resource.hpp"
 #include "protocols/informer.hpp"
@@ -63,6 +64,9 @@ struct api_source_options {
   /// slower than the server for long, the server cuts the watch off (410) and the
   /// informer relists, which is how a Kubernetes client is meant to catch up.
   std::size_t max_unprocessed_events = 4096;
+  /// Applied in place to every listed object and every watched one (deleted ones too)
+  /// before it becomes an immutable kube_object: on this helper thread, with no copy.
+  object_transform transform;
 };
 
 /// The real source: list and watch through `client` on a detached helper actor spawned

@@ -6,6 +6,7 @@
 #include <caf/send.hpp>
 
 #include "actors/kube/event_recorder.hpp"
+#include "actors/scheduler/cache_transforms.hpp"
 #include "actors/kube/status_writer.hpp"
 #include "kube/client/resource.hpp"
 
@@ -27,19 +28,30 @@ void scheduler_runtime::stop() {
   executor.reset();
 }
 
-scheduler_runtime start_scheduler(caf::actor_system& sys, std::shared_ptr<podvisor::kube::client::api_client> client,
-                                  scheduler_runtime_config config) {
-  scheduler_runtime rt;
+actors::kube::informer_config node_informer_config() {
   actors::kube::informer_config nodes;
   nodes.resource = resources::nodes();
-  rt.nodes = actors::kube::spawn_informer(sys, std::move(nodes), client);
+  nodes.transform = node_view;
+  return nodes;
+}
 
+actors::kube::informer_config pod_informer_config() {
   // All pods, bound ones included: the scheduler counts what bound pods request on each
   // node. Indexed by node so that readers of the cache can ask "what runs on node X".
   actors::kube::informer_config pods;
   pods.resource = resources::pods();
   pods.indexes.emplace("node", actors::kube::field_index("spec.nodeName"));
-  rt.pods = actors::kube::spawn_informer(sys, std::move(pods), client);
+  // Only what the scheduler reads: most of a launcher pod is its container's command
+  // and environment.
+  pods.transform = pod_view;
+  return pods;
+}
+
+scheduler_runtime start_scheduler(caf::actor_system& sys, std::shared_ptr<podvisor::kube::client::api_client> client,
+                                  scheduler_runtime_config config) {
+  scheduler_runtime rt;
+  rt.nodes = actors::kube::spawn_informer(sys, node_informer_config(), client);
+  rt.pods = actors::kube::spawn_informer(sys, pod_informer_config(), client);
 
   rt.executor = actors::kube::make_detached_executor(sys, config.executor_workers);
   actors::kube::event_recorder_config events;

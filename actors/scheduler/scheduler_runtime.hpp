@@ -42,6 +42,11 @@ struct scheduler_runtime {
   void stop();
 };
 
+/// The informers the scheduler subscribes to: all nodes, and all pods indexed by node
+/// ("node"), each cache keeping only what the scheduler reads (cache_transforms.hpp).
+actors::kube::informer_config node_informer_config();
+actors::kube::informer_config pod_informer_config();
+
 /// Starts a scheduler against the API server behind `client`. Events carry the
 /// scheduler's name as their component, as kube-scheduler's do.
 scheduler_runtime start_scheduler(caf::actor_system& sys, std::shared_ptr<podvisor::kube::client::api_client> client,

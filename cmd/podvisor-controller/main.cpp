@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include <malloc.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -258,6 +259,12 @@ sigset_t handled_signals() {
 } // namespace
 
 int main(int argc, char** argv) {
+  // Every thread (CAF's workers, the detached API executors, one helper per informer)
+  // would get its own glibc malloc arena, up to 8 per core, each keeping the pages of
+  // its high-water mark: objects parsed on an informer's helper thread are freed by
+  // another. Two arenas: in a burst of 100 VMIs (as cluster_bench makes) the
+  // controller grew ~20.4 KiB per VMI instead of ~22.5 (with the cache transforms).
+  mallopt(M_ARENA_MAX, 2);
   sigset_t signals = handled_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include <malloc.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -164,6 +165,12 @@ sigset_t handled_signals() {
 
 int main(int argc, char** argv) {
   using namespace podvisor;
+  // Every thread (CAF's workers, the detached API executor, one helper per informer)
+  // would get its own glibc malloc arena, up to 8 per core, each keeping the pages of
+  // its high-water mark: objects parsed on an informer's helper thread are freed by
+  // another. Two arenas: in a burst of 100 VMIs (as cluster_bench makes) the
+  // scheduler grew ~19 KiB per VMI instead of ~28 (with the cache transforms).
+  mallopt(M_ARENA_MAX, 2);
   sigset_t signals = handled_signals();
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);

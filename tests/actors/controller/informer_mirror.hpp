@@ -21,11 +21,14 @@ class informer_mirror {
 public:
   informer_mirror(caf::actor_system& sys, std::shared_ptr<fakes::fake_api_client> client,
                   podvisor::kube::client::resource_ref resource, actors::kube::index_set indexes = {})
-      : client_(std::move(client)), resource_(std::move(resource)) {
-    actors::kube::informer_config cfg;
-    cfg.resource = resource_;
-    cfg.indexes = std::move(indexes);
-    handle = actors::kube::spawn_informer(sys, cfg, recording_source_factory(calls_));
+      : informer_mirror(sys, std::move(client), plain_config(std::move(resource), std::move(indexes))) {}
+
+  /// An informer configured as `config` says (a production configuration: its indexes
+  /// and cache transform), its source the test.
+  informer_mirror(caf::actor_system& sys, std::shared_ptr<fakes::fake_api_client> client,
+                  actors::kube::informer_config config)
+      : client_(std::move(client)), resource_(config.resource) {
+    handle = actors::kube::spawn_informer(sys, std::move(config), recording_source_factory(calls_));
   }
 
   /// Sends the fake's current objects (list or watch batch). Run the scheduler after.
@@ -68,6 +71,14 @@ public:
   actors::kube::informer_handle handle;
 
 private:
+  static actors::kube::informer_config plain_config(podvisor::kube::client::resource_ref resource,
+                                                    actors::kube::index_set indexes) {
+    actors::kube::informer_config cfg;
+    cfg.resource = std::move(resource);
+    cfg.indexes = std::move(indexes);
+    return cfg;
+  }
+
   static std::string key_of(const nlohmann::json& o) {
     const auto& m = o.at("metadata");
     auto ns = m.value("namespace", "");

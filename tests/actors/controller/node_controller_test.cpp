@@ -6,6 +6,8 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include "actors/controller/cache_transforms.hpp"
+#include "actors/controller/vmi_controller.hpp"
 #include "actors/kube/status_writer.hpp"
 #include "kube/api/micro_timestamp.hpp"
 #include "tests/actors/controller/informer_mirror.hpp"
@@ -23,10 +25,22 @@ namespace {
 struct node_fixture : test::deterministic_system {
   std::shared_ptr<fake_api_client> client = std::make_shared<fake_api_client>();
   podvisor::manual_clock clock;
-  test::informer_mirror nodes{sys, client, res::nodes()};
+  test::informer_mirror nodes{sys, client, node_config()};
   test::informer_mirror leases{sys, client, res::leases()};
-  test::informer_mirror vmis{sys, client, res::virtual_machine_instances(),
-                             {{actors::controller::vmi_node_index, actors::kube::field_index("status.nodeName")}}};
+  test::informer_mirror vmis{sys, client, vmi_config()};
+
+  /// The caches keep what they keep in podvisor-controller (cache transforms).
+  static actors::kube::informer_config node_config() {
+    actors::kube::informer_config c;
+    c.resource = res::nodes();
+    c.transform = actors::controller::node_view;
+    return c;
+  }
+  static actors::kube::informer_config vmi_config() {
+    auto c = actors::controller::vmi_informer_config();
+    c.indexes.emplace(actors::controller::vmi_node_index, actors::kube::field_index("status.nodeName"));
+    return c;
+  }
 
   node_fixture() {
     keep(nodes.handle.actor);

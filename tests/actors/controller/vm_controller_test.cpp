@@ -6,6 +6,7 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include "actors/controller/vmi_controller.hpp"
 #include "actors/kube/status_writer.hpp"
 #include "tests/actors/controller/informer_mirror.hpp"
 #include "tests/actors/kube/test_support.hpp"
@@ -23,7 +24,8 @@ struct vm_fixture : test::deterministic_system {
   std::shared_ptr<fake_api_client> client = std::make_shared<fake_api_client>();
   podvisor::manual_clock clock;
   test::informer_mirror vms{sys, client, res::virtual_machines()};
-  test::informer_mirror vmis{sys, client, res::virtual_machine_instances()};
+  // The production configuration, cache transform included.
+  test::informer_mirror vmis{sys, client, actors::controller::vmi_informer_config()};
   actors::controller::reconcile_loop_actor controller;
 
   vm_fixture() {

@@ -33,9 +33,10 @@ json new_vmi(const std::string& name) {
 struct vmi_fixture : test::deterministic_system {
   std::shared_ptr<fake_api_client> client = std::make_shared<fake_api_client>();
   podvisor::manual_clock clock;
-  test::informer_mirror vmis{sys, client, res::virtual_machine_instances()};
-  test::informer_mirror pods{sys, client, res::pods(),
-                             {{actors::controller::owner_index, actors::kube::owner_uid_index()}}};
+  // The production configurations, cache transforms included: every test here also
+  // checks that the caches keep what the controller reads.
+  test::informer_mirror vmis{sys, client, actors::controller::vmi_informer_config()};
+  test::informer_mirror pods{sys, client, actors::controller::launcher_pod_informer_config()};
   actors::controller::vmi_controller_handle controller;
 
   vmi_fixture() {
@@ -228,4 +229,60 @@ TEST_CASE("vmi_controller: an unschedulable pod puts its reason on the VMI", "[v
   REQUIRE(v["status"]["conditions"].size() == 1);
   CHECK(v["status"]["conditions"][0]["type"] == "PodScheduled");
   CHECK(v["status"]["conditions"][0]["message"] == "0/2 nodes are available: 2 Insufficient memory.");
+}
+
+TEST_CASE("vmi_controller: its writes keep what its caches drop (a write after the transform loses nothing)",
+          "[vmi_controller][transform]") {
+  vmi_fixture f;
+  // A VMI as a real cluster holds it: managedFields, kubectl's annotation, and status
+  // fields the node agent writes, none of which the controller's cache keeps.
+  auto v = new_vmi("web");
+  v["metadata"]["managedFields"] = {{{"manager", "kubectl"}, {"operation", "Apply"}}};
+  v["metadata"]["annotations"] = {{"kubectl.kubernetes.io/last-applied-configuration", "{\"spec\":{}}"},
+                                  {"team", "blue"}};
+  REQUIRE(f.client->create(res::virtual_machine_instances(), "default", v));
+  auto stored = f.vmi("web");
+  stored["status"] = {{"interfaces", {{{"name", "default"}, {"ipAddress", "10.1.0.5"}}}},
+                      {"guestOSInfo", {{"id", "alpine"}}}};
+  REQUIRE(f.client->update_status(res::virtual_machine_instances(), stored));
+
+  // Through the phases: finalizer patch, pod create, status writes, pod updates.
+  f.refresh_vmis();
+  f.refresh_pods();
+  f.settle();
+  f.update_pod([](json& p) {
+    p["metadata"]["annotations"]["kubelet.note"] = "x";
+    p["spec"]["nodeName"] = "node-1";
+    p["status"] = {{"phase", "Running"}, {"podIP", "10.94.1.17"}, {"hostIP", "10.94.0.2"}};
+  });
+  f.settle();
+
+  // The caches hold views...
+  auto cached_vmi = f.vmis.handle.cache->get("default/web");
+  REQUIRE(cached_vmi);
+  CHECK_FALSE(cached_vmi->at("metadata").contains("managedFields"));
+  CHECK_FALSE(cached_vmi->at("status").contains("interfaces"));
+  auto pods = f.all_pods();
+  REQUIRE(pods.size() == 1);
+  auto cached_pod = f.pods.handle.cache->get("default/" + pods[0]["metadata"]["name"].get<std::string>());
+  REQUIRE(cached_pod);
+  CHECK_FALSE(cached_pod->at("spec").contains("containers"));
+  CHECK_FALSE(cached_pod->at("status").contains("podIP"));
+
+  // ...and the API kept everything: the controller's writes were patches and
+  // read-modify-writes of fresh reads, never a cached view written back.
+  auto after = f.vmi("web");
+  CHECK(after["status"]["phase"] == "Scheduled");
+  CHECK(after["status"]["nodeName"] == "node-1");
+  CHECK(after["metadata"]["finalizers"] == json{"foregroundDeleteVirtualMachine"});
+  CHECK(after["metadata"]["managedFields"] == v["metadata"]["managedFields"]);
+  CHECK(after["metadata"]["annotations"] == v["metadata"]["annotations"]);
+  CHECK(after["status"]["interfaces"] == stored["status"]["interfaces"]);
+  CHECK(after["status"]["guestOSInfo"] == stored["status"]["guestOSInfo"]);
+  CHECK(pods[0]["spec"]["containers"][0].contains("env"));
+  CHECK(pods[0]["status"]["podIP"] == "10.94.1.17");
+  CHECK(pods[0]["metadata"]["annotations"]["kubelet.note"] == "x");
+  // The launcher pod was built from the cached VMI: it still got the VMI's annotations.
+  auto vmi_json = json::parse(pods[0]["spec"]["containers"][0]["env"][0]["value"].get<std::string>());
+  CHECK(vmi_json["metadata"]["annotations"] == v["metadata"]["annotations"]);
 }

@@ -54,11 +54,12 @@ struct live_informer {
   actors::kube::informer_handle inf;
   std::shared_ptr<test::event_log> log = std::make_shared<test::event_log>();
 
-  live_informer() {
+  explicit live_informer(actors::kube::object_transform transform = nullptr) {
     for (const char* name : {"a", "b", "c"})
       REQUIRE(client->create(pods, "ns", new_pod(name)));
     actors::kube::informer_config cfg;
     cfg.resource = pods;
+    cfg.transform = std::move(transform);
     cfg.backoff = {std::chrono::milliseconds{5}, std::chrono::milliseconds{50}, 2.0, 0.5};
     inf = actors::kube::spawn_informer(ts.sys, cfg, client);
     ts.keep(inf.actor);
@@ -161,4 +162,43 @@ TEST_CASE("api source: stopping the informer ends its running watch", "[actors][
   REQUIRE(f.client->wait_for_watches(1, std::chrono::seconds{20}));
   caf::anon_send_exit(f.inf.actor, caf::exit_reason::user_shutdown);
   CHECK(f.client->wait_for_no_watches(std::chrono::seconds{20}));
+}
+
+TEST_CASE("api source: the transform runs on every listed and watched object, the server keeps everything",
+          "[actors][kube][informer][threads][transform]") {
+  // Drops spec.value (what touch() writes) and metadata.managedFields.
+  std::atomic<int> transformed{0};
+  live_informer f{[&transformed](nlohmann::json& pod) {
+    actors::kube::strip_managed_fields(pod);
+    pod["spec"].erase("value");
+    ++transformed;
+  }};
+  REQUIRE(f.synced());
+  CHECK(transformed == 3);
+  REQUIRE(f.client->wait_for_watches(1, std::chrono::seconds{20}));
+  auto with_bookkeeping = new_pod("d");
+  with_bookkeeping["metadata"]["managedFields"] = nlohmann::json::array({{{"manager", "test"}}});
+  REQUIRE(f.client->create(pods, "ns", with_bookkeeping));
+  REQUIRE(touch(*f.client, "a", 7));
+  REQUIRE(f.client->remove(pods, "ns", "b", {}));
+  REQUIRE(f.converged());
+  CHECK(transformed == 6); // d added, a modified, b deleted
+
+  for (const auto& key : {"ns/a", "ns/c", "ns/d"}) {
+    auto cached = f.inf.cache->get(key);
+    REQUIRE(cached);
+    CHECK_FALSE(cached->at("metadata").contains("managedFields"));
+    CHECK_FALSE(cached->at("spec").contains("value"));
+    CHECK(cached->at("spec").at("nodeName") == "n1");
+  }
+  for (const auto& e : f.log->events())
+    if (e.object)
+      CHECK_FALSE(e.object->at("spec").contains("value"));
+  // The cache is a view: the server's objects are untouched.
+  auto a = f.client->get(pods, "ns", "a");
+  REQUIRE(a);
+  CHECK((*a)["spec"]["value"] == 7);
+  auto d = f.client->get(pods, "ns", "d");
+  REQUIRE(d);
+  CHECK((*d)["metadata"].contains("managedFields"));
 }

@@ -386,3 +386,92 @@ TEST_CASE("informer: re-subscribing starts over with a replay", "[actors][kube][
   CHECK(describe(sub.log->events()) == strings{"added ns/a@1", "added ns/a@1", "added ns/b@2", "synced"});
   CHECK(sub.log->events()[1].seq == 1);
 }
+
+namespace {
+
+/// A pod with bulk (a container environment) and bookkeeping (managedFields) that the
+/// transform below drops.
+kube_object bulky_pod(const std::string& name, std::uint64_t rv, const std::string& node) {
+  auto j = test::pod_json("ns", name, rv, {}, node);
+  j["metadata"]["managedFields"] = nlohmann::json::array({{{"manager", "kubectl"}}});
+  j["spec"]["containers"] = {{{"name", "c"}, {"env", {{{"name", "BIG"}, {"value", std::string(4096, 'x')}}}}}};
+  return kube_object{std::move(j)};
+}
+
+/// Drops metadata.managedFields and spec.containers, and moves spec.nodeName to
+/// spec.host (so that a test sees the index computed on the transformed object).
+void slim(nlohmann::json& pod) {
+  actors::kube::strip_managed_fields(pod);
+  auto& spec = pod["spec"];
+  spec.erase("containers");
+  if (spec.contains("nodeName")) {
+    spec["host"] = spec["nodeName"];
+    spec.erase("nodeName");
+  }
+}
+
+bool slimmed(const kube_object& o) {
+  return o && !o->at("metadata").contains("managedFields") && !o->at("spec").contains("containers");
+}
+
+} // namespace
+
+TEST_CASE("informer: a transform applies before caching, indexing and delivery (list, watch, delete)",
+          "[actors][kube][informer][transform]") {
+  auto cfg = pods_config();
+  cfg.transform = slim;
+  cfg.indexes = {{"host", actors::kube::field_index("spec.host")}};
+  informer_fixture f{cfg};
+  auto sub = f.subscribe();
+  f.sync({bulky_pod("a", 5, "n1")}, "5");
+  auto a = f.inf.cache->get("ns/a");
+  REQUIRE(a);
+  CHECK(slimmed(a));
+  CHECK(a.resource_version() == "5");
+  CHECK(f.inf.cache->keys_by_index("host", "n1") == strings{"ns/a"});
+
+  auto g = f.watch_generation();
+  f.events(g, {ev(watch_kind::added, bulky_pod("b", 6, "n2")), ev(watch_kind::modified, bulky_pod("a", 7, "n2")),
+               bookmark(8)});
+  CHECK(slimmed(f.inf.cache->get("ns/b")));
+  CHECK(slimmed(f.inf.cache->get("ns/a")));
+  CHECK(f.inf.cache->keys_by_index("host", "n2") == strings{"ns/a", "ns/b"});
+  CHECK(f.inf.cache->resource_version() == "8");
+  f.events(g, {ev(watch_kind::deleted, bulky_pod("b", 9, "n2"))});
+  CHECK_FALSE(f.inf.cache->get("ns/b"));
+
+  auto events = sub.log->events();
+  CHECK(describe(events) == strings{"added ns/a@5", "synced", "added ns/b@6", "updated ns/a@5->7", "deleted ns/b@9"});
+  for (const auto& e : events) {
+    if (e.kind == informer_event_kind::synced)
+      continue;
+    CHECK(slimmed(e.object));
+    if (e.old_object)
+      CHECK(slimmed(e.old_object));
+  }
+}
+
+TEST_CASE("informer: a transform that throws leaves the object cached as far as it got",
+          "[actors][kube][informer][transform]") {
+  auto cfg = pods_config();
+  cfg.transform = [](nlohmann::json& pod) {
+    pod["metadata"].erase("managedFields");
+    (void)pod.at("spec").at("missing"); // throws
+  };
+  informer_fixture f{cfg};
+  auto sub = f.subscribe();
+  f.sync({bulky_pod("a", 5, "n1")}, "5");
+  auto a = f.inf.cache->get("ns/a");
+  REQUIRE(a);
+  CHECK_FALSE(a->at("metadata").contains("managedFields"));
+  CHECK(a->at("spec").contains("containers"));
+  CHECK(describe(sub.log->events()) == strings{"added ns/a@5", "synced"});
+}
+
+TEST_CASE("informer: without a transform the source's objects are cached as they are (shared, not copied)",
+          "[actors][kube][informer][transform]") {
+  informer_fixture f;
+  auto original = bulky_pod("a", 5, "n1");
+  f.sync({original}, "5");
+  CHECK(f.inf.cache->get("ns/a") == original);
+}

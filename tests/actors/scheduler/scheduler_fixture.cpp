@@ -2,6 +2,8 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include "actors/scheduler/scheduler_runtime.hpp"
+
 namespace podvisor::test {
 
 namespace resources = kube::client::resources;
@@ -77,12 +79,13 @@ bool fake_mirror::deliver() {
 scheduler_fixture::scheduler_fixture(actors::scheduler::scheduler_config config) {
   node_mirror = std::make_shared<fake_mirror>(client, resources::nodes());
   pod_mirror = std::make_shared<fake_mirror>(client, resources::pods());
-  actors::kube::informer_config nodes_cfg;
-  nodes_cfg.resource = resources::nodes();
-  auto nodes = keep(actors::kube::spawn_informer(sys, nodes_cfg, node_mirror->factory()).actor);
-  actors::kube::informer_config pods_cfg;
-  pods_cfg.resource = resources::pods();
-  auto pods = keep(actors::kube::spawn_informer(sys, pods_cfg, pod_mirror->factory()).actor);
+  // The production configurations: the caches keep what they keep in podvisor-scheduler
+  // (cache transforms included), so every test here also checks that nothing the
+  // scheduler reads is dropped.
+  auto nodes = keep(actors::kube::spawn_informer(sys, actors::scheduler::node_informer_config(),
+                                                 node_mirror->factory()).actor);
+  auto pods = keep(actors::kube::spawn_informer(sys, actors::scheduler::pod_informer_config(),
+                                                pod_mirror->factory()).actor);
   auto executor = actors::kube::make_inline_executor();
   actors::kube::event_recorder_config events;
   events.component = config.scheduler_name;

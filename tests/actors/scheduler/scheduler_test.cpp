@@ -217,3 +217,39 @@ TEST_CASE("scheduler: a finished pod frees its node for a waiting one", "[actors
   f.settle();
   CHECK(f.node_of("second") == "n1");
 }
+
+TEST_CASE("scheduler: its writes keep what its pod cache drops (a write after the transform loses nothing)",
+          "[actors][scheduler][transform]") {
+  scheduler_fixture f;
+  f.add_node("small", "1", "1Gi");
+  // A pod with what the scheduler's cache drops: bookkeeping, annotations, the
+  // container's command and environment, volumes, and kubelet-like status fields.
+  auto p = test::pod_json("web", "2", "1Gi");
+  p["metadata"]["managedFields"] = {{{"manager", "kubectl"}}};
+  p["metadata"]["annotations"] = {{"note", "keep me"}};
+  p["spec"]["containers"][0]["command"] = {"/bin/launcher", "--vmi", "/x"};
+  p["spec"]["containers"][0]["env"] = {{{"name", "PODVISOR_VMI_JSON"}, {"value", "{\"spec\":{}}"}}};
+  p["spec"]["volumes"] = {{{"name", "private"}, {"emptyDir", nlohmann::json::object()}}};
+  REQUIRE(f.client->create(podvisor::kube::client::resources::pods(), "ns", p));
+  auto stored = f.pod("web");
+  stored["status"] = {{"qosClass", "Burstable"}, {"containerStatuses", {{{"name", "c"}, {"ready", false}}}}};
+  REQUIRE(f.client->update_status(podvisor::kube::client::resources::pods(), stored));
+
+  // Unschedulable: the PodScheduled condition is written (status writer)...
+  f.settle();
+  REQUIRE(f.pod_scheduled("web").is_object());
+  // ...then a node fits: the bind.
+  f.add_node("big", "4", "8Gi");
+  f.settle();
+  CHECK(f.node_of("web") == "big");
+
+  auto after = f.pod("web");
+  CHECK(after["metadata"]["managedFields"] == p["metadata"]["managedFields"]);
+  CHECK(after["metadata"]["annotations"] == p["metadata"]["annotations"]);
+  CHECK(after["spec"]["containers"][0]["command"] == p["spec"]["containers"][0]["command"]);
+  CHECK(after["spec"]["containers"][0]["env"] == p["spec"]["containers"][0]["env"]);
+  CHECK(after["spec"]["volumes"] == p["spec"]["volumes"]);
+  CHECK(after["status"]["qosClass"] == "Burstable");
+  CHECK(after["status"]["containerStatuses"] == stored["status"]["containerStatuses"]);
+  CHECK(after["status"]["conditions"][0]["type"] == "PodScheduled");
+}
