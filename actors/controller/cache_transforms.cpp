@@ -12,9 +12,8 @@ using actors::kube::keep_members;
 using actors::kube::member;
 
 void launcher_pod_view(nlohmann::json& pod) {
-  actors::kube::strip_bookkeeping(pod);
   if (auto* meta = member(pod, "metadata"))
-    erase_members(*meta, {"annotations"});
+    keep_members(*meta, {"name", "namespace", "uid", "resourceVersion", "deletionTimestamp", "ownerReferences"});
   if (auto* spec = member(pod, "spec"))
     keep_members(*spec, {"nodeName"});
   if (auto* status = member(pod, "status")) {

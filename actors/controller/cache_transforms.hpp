@@ -1,9 +1,9 @@
 #pragma once
 // What podvisor-controller's informers keep of each object (informer transforms, see
 // actors/kube/object_transform.hpp). Measured with 100 VMIs of cluster_bench's shape:
-// a launcher pod went from ~17 KB of parsed JSON to ~8 KB, most of the difference its
-// container (the launcher's command, the VMI as JSON in its environment, mounts) and
-// its volumes.
+// a launcher pod went from ~17 KB of parsed JSON to ~5 KB, most of the difference its
+// container (the launcher's command, the VMI as JSON in its environment, mounts), its
+// volumes and kubelet's status details.
 //
 // Why this is safe: the controller never writes back an object it read from one of
 // these caches. Status goes through status writers (a fresh GET, the change applied to
@@ -26,9 +26,10 @@ namespace podvisor::actors::controller {
 ///   - pods_of and the pod event → VMI key mapping (vmi_controller.cpp), the owner
 ///     index: metadata.ownerReferences;
 ///   - the informer: metadata.namespace, name, uid, resourceVersion.
-/// Kept: metadata without managedFields, last-applied-configuration and annotations
-/// (nobody here reads a pod's annotations); of the spec only nodeName; the status, with
-/// each container status cut to name and state.
+/// Kept: of the metadata only the fields above (labels, annotations, managedFields,
+/// timestamps go: the label selector runs on the server); of the spec only nodeName; of
+/// the status phase, reason, message, conditions (type, status, reason, message) and
+/// container statuses (name, state).
 void launcher_pod_view(nlohmann::json& pod);
 
 /// The VMIs' cache (vmi_informer_config). Readers: the VMI controller (decide_vmi and
