@@ -1,10 +1,12 @@
 #include "kube/podlet/cluster_network.hpp"
 
-#include <fstream>
 #include <system_error>
 
-#include "kube/podlet/host_command.hpp"
 #include "kube/podlet/mounts.hpp"
+#include "kube/podlet/pod_network.hpp"
+#include "net/binding/netlink.hpp"
+#include "net/binding/netns.hpp"
+#include "net/binding/sysctl.hpp"
 #include "net/dhcp/address.hpp"
 
 namespace podvisor::kube::podlet {
@@ -12,8 +14,14 @@ namespace podvisor::kube::podlet {
 namespace {
 
 namespace fs = std::filesystem;
+using net::binding::link_change;
+using net::binding::rtnl;
+using net::binding::route_info;
 
 constexpr const char* node_bridge_name = "cbr0";
+
+/// The calling thread's network namespace (the host's), as a path netns_thread can open.
+constexpr const char* own_netns = "/proc/thread-self/ns/net";
 
 std::string octets(std::uint8_t a, std::uint8_t b, int c, int d) {
   return std::to_string(a) + "." + std::to_string(b) + "." + std::to_string(c) + "." + std::to_string(d);
@@ -25,52 +33,97 @@ std::string host_veth(const cluster_network_config& c, std::size_t i) {
 
 fs::path netns_dir(const cluster_network_config& c) { return c.state_dir / "netns"; }
 
+/// `ip route replace CIDR via GATEWAY dev OIF` (all planned values, so they parse).
+error route_via(rtnl& nl, const std::string& cidr, const std::string& gateway, int oif) {
+  const auto slash = cidr.find('/');
+  route_info r;
+  r.destination = net::dhcp::parse_ipv4(cidr.substr(0, slash)).value_or(net::dhcp::ipv4_address{});
+  r.prefix = static_cast<std::uint8_t>(std::stoi(cidr.substr(slash + 1)));
+  r.gateway = net::dhcp::parse_ipv4(gateway);
+  r.oif = oif;
+  return nl.replace_route(r);
+}
+
+/// Inside node `n`'s namespace: the pod bridge with the pod gateway's address, up, and
+/// IPv4 forwarding on (eth0, lo and the default route are wire_pod_network's).
+error build_node_inside(const simulated_node& n) {
+  auto nl = rtnl::open();
+  if (!nl)
+    return nl.error();
+  if (auto e = nl->add_link(n.bridge, "bridge"))
+    return e;
+  auto bridge = nl->link(n.bridge);
+  if (!bridge)
+    return bridge.error();
+  auto gateway = net::dhcp::parse_ipv4(n.gateway);
+  if (auto e = nl->add_address({bridge->index, gateway.value_or(net::dhcp::ipv4_address{}), 24}))
+    return e;
+  link_change up;
+  up.up = true;
+  if (auto e = nl->set_link(bridge->index, up))
+    return e.with_context("set " + n.bridge + " up");
+  return net::binding::write_sysctl("net/ipv4/ip_forward", "1");
+}
+
+/// Inside node `n`'s namespace: a route to every other node's pod CIDR via that node.
+error route_to_other_nodes(const cluster_network& net, const simulated_node& n) {
+  auto nl = rtnl::open();
+  if (!nl)
+    return nl.error();
+  auto eth0 = nl->link("eth0");
+  if (!eth0)
+    return eth0.error();
+  for (const auto& other : net.nodes)
+    if (other.name != n.name)
+      if (auto e = route_via(*nl, other.pod_cidr, other.node_ip, eth0->index))
+        return e;
+  return {};
+}
+
+/// Everything is made over rtnetlink: the host part in the calling thread's namespace,
+/// each node's part on a thread inside the node's namespace.
 error build(const cluster_network& net) {
   const auto& c = net.config;
   if (auto e = ensure_private_mount(netns_dir(c)))
     return e;
-  if (auto e = run_checked({"ip", "link", "add", net.host_bridge, "type", "bridge"}))
+  auto host = rtnl::open();
+  if (!host)
+    return host.error();
+  if (auto e = host->add_link(net.host_bridge, "bridge"))
     return e;
-  if (auto e = run_checked({"ip", "addr", "add", net.host_ip + "/24", "dev", net.host_bridge}))
+  auto bridge = host->link(net.host_bridge);
+  if (!bridge)
+    return bridge.error();
+  auto host_ip = net::dhcp::parse_ipv4(net.host_ip);
+  if (auto e = host->add_address({bridge->index, host_ip.value_or(net::dhcp::ipv4_address{}), 24}))
     return e;
-  if (auto e = run_checked({"ip", "link", "set", net.host_bridge, "up"}))
-    return e;
+  link_change up;
+  up.up = true;
+  if (auto e = host->set_link(bridge->index, up))
+    return e.with_context("set " + net.host_bridge + " up");
+  const std::string node_subnet = net.host_ip.substr(0, net.host_ip.rfind('.')) + ".0/24";
   for (std::size_t i = 0; i < net.nodes.size(); ++i) {
     const auto& n = net.nodes[i];
-    const std::string ns = n.netns_path.string();
-    { std::ofstream touch{n.netns_path}; }
-    if (auto e = run_checked({"unshare", "--net=" + ns, "true"}))
-      return e;
-    const std::string veth = host_veth(c, i);
-    if (auto e = run_checked({"ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns}))
-      return e;
-    if (auto e = run_checked({"ip", "link", "set", veth, "master", net.host_bridge, "up"}))
-      return e;
-    const std::vector<std::vector<std::string>> inside{
-        {"ip", "link", "set", "lo", "up"},
-        {"ip", "addr", "add", n.node_ip + "/24", "dev", "eth0"},
-        {"ip", "link", "set", "eth0", "up"},
-        {"ip", "link", "add", n.bridge, "type", "bridge"},
-        {"ip", "addr", "add", n.gateway + "/24", "dev", n.bridge},
-        {"ip", "link", "set", n.bridge, "up"},
-        {"ip", "route", "add", "default", "via", net.host_ip},
-        {"sysctl", "-q", "-w", "net.ipv4.ip_forward=1"},
-    };
-    for (const auto& cmd : inside)
-      if (auto e = run_checked(in_netns(ns, cmd)))
-        return e.with_context("node " + n.name);
-    if (auto e = run_checked({"ip", "route", "replace", n.pod_cidr, "via", n.node_ip}))
+    if (auto e = create_netns_file(n.netns_path))
+      return e.with_context("node " + n.name);
+    // A node hangs off the cluster bridge exactly as a pod hangs off its node's bridge:
+    // veth <p>n<i> in the host, its peer eth0 with the node IP, default via the host.
+    if (auto e = wire_pod_network(pod_wiring{own_netns, net.host_bridge, host_veth(c, i), n.node_ip, node_subnet,
+                                             net.host_ip},
+                                  n.netns_path))
+      return e.with_context("node " + n.name);
+    if (auto e = net::binding::run_in_netns(net::binding::netns_ref::from_path(n.netns_path.string()),
+                                            [&] { return build_node_inside(n); }))
+      return e.with_context("node " + n.name);
+    if (auto e = route_via(*host, n.pod_cidr, n.node_ip, bridge->index))
       return e;
   }
   for (const auto& n : net.nodes)
-    for (const auto& other : net.nodes)
-      if (other.name != n.name)
-        if (auto e = run_checked(in_netns(n.netns_path.string(), {"ip", "route", "replace", other.pod_cidr, "via", other.node_ip})))
-          return e.with_context("node " + n.name);
+    if (auto e = net::binding::run_in_netns(net::binding::netns_ref::from_path(n.netns_path.string()),
+                                            [&] { return route_to_other_nodes(net, n); }))
+      return e.with_context("node " + n.name);
   return {};
 }
-
-bool link_exists(const std::string& name) { return fs::exists("/sys/class/net/" + name); }
 
 } // namespace
 
@@ -132,17 +185,22 @@ error remove_cluster_network(const cluster_network_config& config) {
     if (e && first.ok())
       first = std::move(e);
   };
-  // Every host veth of this id, also of an earlier run with more nodes.
+  // Every host veth of this id, also of an earlier run with more nodes, and the bridge.
   const std::string veth_prefix = "pv" + config.id + "n";
-  std::error_code list_ec;
-  for (const auto& entry : fs::directory_iterator{"/sys/class/net", list_ec}) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() > veth_prefix.size() && name.compare(0, veth_prefix.size(), veth_prefix) == 0 &&
-        name.find_first_not_of("0123456789", veth_prefix.size()) == std::string::npos)
-      note(run_checked({"ip", "link", "del", name}));
-  }
-  if (link_exists(net->host_bridge))
-    note(run_checked({"ip", "link", "del", net->host_bridge}));
+  auto is_ours = [&](const std::string& name) {
+    return name == net->host_bridge ||
+           (name.size() > veth_prefix.size() && name.compare(0, veth_prefix.size(), veth_prefix) == 0 &&
+            name.find_first_not_of("0123456789", veth_prefix.size()) == std::string::npos);
+  };
+  auto host = rtnl::open();
+  auto links = host ? host->links() : expected<std::vector<net::binding::link_info>>{host.error()};
+  if (!links)
+    note(links.error());
+  else
+    for (const auto& l : *links)
+      if (is_ours(l.name))
+        if (auto e = host->delete_link(l.index); e && e != errc::not_found) // a veth goes with its peer
+          note(e.with_context("delete " + l.name));
   // Host routes to pod CIDRs went with the bridge (their next hop was on it).
   note(unmount_tree(netns_dir(config)));
   std::error_code ec;

@@ -1,9 +1,8 @@
 #pragma once
-// Running the host's plumbing tools (ip, nsenter, unshare) and collecting what they
-// print. The podlet mechanism uses them for the few things net/binding's netlink session
-// does not cover (veth pairs across namespaces, persistent network namespaces; pod mount
-// namespaces are made in-process, mount_namespace.hpp); errors carry the command line
-// and its output.
+// Running a program and collecting what it prints; errors carry the command line and
+// its output. The sandbox runtime starts podvisor-shim this way. Namespaces, links,
+// addresses, routes and mounts are made in-process (pod_network.hpp, mount_namespace.hpp,
+// cluster_network.cpp); the tests use `ip`/`nsenter` through here to check the result.
 
 #include <string>
 #include <vector>
