@@ -1,5 +1,8 @@
 #include "actors/controller/cache_transforms.hpp"
 
+#include <string>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include "actors/kube/object_transform.hpp"
@@ -18,8 +21,15 @@ void launcher_pod_view(nlohmann::json& pod) {
     keep_members(*spec, {"nodeName"});
   if (auto* status = member(pod, "status")) {
     keep_members(*status, {"phase", "reason", "message", "conditions", "containerStatuses"});
-    for_each_element(*status, "conditions",
-                     [](nlohmann::json& condition) { keep_members(condition, {"type", "status", "reason", "message"}); });
+    if (auto* conditions = member(*status, "conditions"); conditions != nullptr && conditions->is_array()) {
+      // Only the scheduler's verdict is read (an unschedulable pod's reason goes on the VMI).
+      std::erase_if(conditions->get_ref<nlohmann::json::array_t&>(), [](const nlohmann::json& c) {
+        auto type = c.is_object() ? c.find("type") : c.end();
+        return type == c.end() || !type->is_string() || type->get_ref<const std::string&>() != "PodScheduled";
+      });
+      for (auto& condition : *conditions)
+        keep_members(condition, {"type", "status", "reason", "message"});
+    }
     for_each_element(*status, "containerStatuses",
                      [](nlohmann::json& container) { keep_members(container, {"name", "state"}); });
   }

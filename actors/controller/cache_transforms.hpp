@@ -22,14 +22,15 @@ namespace podvisor::actors::controller {
 
 /// The launcher pods' cache (launcher_pod_informer_config). Readers:
 ///   - decide_vmi (vmi_decision.cpp): metadata.name, deletionTimestamp; spec.nodeName;
-///     status.phase, reason, message, conditions, containerStatuses[].name and .state;
+///     status.phase, reason, message, the PodScheduled condition,
+///     containerStatuses[].name and .state;
 ///   - pods_of and the pod event → VMI key mapping (vmi_controller.cpp), the owner
 ///     index: metadata.ownerReferences;
 ///   - the informer: metadata.namespace, name, uid, resourceVersion.
 /// Kept: of the metadata only the fields above (labels, annotations, managedFields,
 /// timestamps go: the label selector runs on the server); of the spec only nodeName; of
-/// the status phase, reason, message, conditions (type, status, reason, message) and
-/// container statuses (name, state).
+/// the status phase, reason, message, the PodScheduled condition (type, status, reason,
+/// message; the only one read) and container statuses (name, state).
 void launcher_pod_view(nlohmann::json& pod);
 
 /// The VMIs' cache (vmi_informer_config). Readers: the VMI controller (decide_vmi and

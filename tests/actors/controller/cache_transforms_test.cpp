@@ -87,6 +87,11 @@ json full_pod(const json& vmi, const std::string& phase, const std::string& node
     p["status"]["conditions"][0]["reason"] = "Unschedulable";
     p["status"]["conditions"][0]["message"] = "0/2 nodes are available: 2 Insufficient memory.";
   } else {
+    for (const char* type : {"Initialized", "ContainersReady", "Ready"})
+      p["status"]["conditions"].push_back({{"type", type},
+                                           {"status", phase == "Running" ? "True" : "False"},
+                                           {"lastProbeTime", nullptr},
+                                           {"lastTransitionTime", now}});
     p["status"]["hostIP"] = "10.94.0.2";
     p["status"]["podIP"] = "10.94.1.17";
     p["status"]["podIPs"] = {{{"ip", "10.94.1.17"}}};
