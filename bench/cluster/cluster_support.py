@@ -74,6 +74,43 @@ def rss_without_kib(pid, library_part):
     return without
 
 
+def cpu_seconds(pid):
+    """User + system CPU time a process has used, in seconds; 0 when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def machine_cpu_seconds():
+    """CPU time every CPU of the machine has spent busy (not idle or waiting), in seconds."""
+    with open("/proc/stat") as f:
+        cpu = [int(v) for v in f.readline().split()[1:]]
+    return (sum(cpu) - cpu[3] - cpu[4]) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU used by named processes and by the whole machine between start() and stop()."""
+
+    def __init__(self, pids):
+        self.pids = dict(pids)
+
+    def start(self):
+        self.t0 = time.monotonic()
+        self.before = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        self.machine0 = machine_cpu_seconds()
+
+    def stop(self):
+        """{name: seconds, "everything else": ..., "machine": ..., "wall": ...}."""
+        used = {name: cpu_seconds(pid) - self.before[name] for name, pid in self.pids.items()}
+        machine = machine_cpu_seconds() - self.machine0
+        used["everything else"] = max(0.0, machine - sum(used.values()))
+        used["machine"], used["wall"] = machine, time.monotonic() - self.t0
+        return {k: round(v, 2) for k, v in used.items()}
+
+
 def percentile(values, p):
     """Nearest-rank percentile (bench_launcher computes it the same way)."""
     ordered = sorted(values)
