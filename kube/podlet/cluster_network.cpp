@@ -44,24 +44,33 @@ error route_via(rtnl& nl, const std::string& cidr, const std::string& gateway, i
   return nl.replace_route(r);
 }
 
+/// A bridge `name` with `address`/24, up, in `nl`'s namespace (planned values, so the
+/// address parses); its ifindex. The host's cluster bridge and each node's pod bridge
+/// are made so.
+expected<int> add_bridge(rtnl& nl, const std::string& name, const std::string& address) {
+  if (auto e = nl.add_link(name, "bridge"))
+    return e;
+  auto bridge = nl.link(name);
+  if (!bridge)
+    return bridge.error();
+  auto ip = net::dhcp::parse_ipv4(address);
+  if (auto e = nl.add_address({bridge->index, ip.value_or(net::dhcp::ipv4_address{}), 24}))
+    return e;
+  link_change up;
+  up.up = true;
+  if (auto e = nl.set_link(bridge->index, up))
+    return e.with_context("set " + name + " up");
+  return bridge->index;
+}
+
 /// Inside node `n`'s namespace: the pod bridge with the pod gateway's address, up, and
 /// IPv4 forwarding on (eth0, lo and the default route are wire_pod_network's).
 error build_node_inside(const simulated_node& n) {
   auto nl = rtnl::open();
   if (!nl)
     return nl.error();
-  if (auto e = nl->add_link(n.bridge, "bridge"))
-    return e;
-  auto bridge = nl->link(n.bridge);
-  if (!bridge)
+  if (auto bridge = add_bridge(*nl, n.bridge, n.gateway); !bridge)
     return bridge.error();
-  auto gateway = net::dhcp::parse_ipv4(n.gateway);
-  if (auto e = nl->add_address({bridge->index, gateway.value_or(net::dhcp::ipv4_address{}), 24}))
-    return e;
-  link_change up;
-  up.up = true;
-  if (auto e = nl->set_link(bridge->index, up))
-    return e.with_context("set " + n.bridge + " up");
   return net::binding::write_sysctl("net/ipv4/ip_forward", "1");
 }
 
@@ -89,18 +98,9 @@ error build(const cluster_network& net) {
   auto host = rtnl::open();
   if (!host)
     return host.error();
-  if (auto e = host->add_link(net.host_bridge, "bridge"))
-    return e;
-  auto bridge = host->link(net.host_bridge);
+  auto bridge = add_bridge(*host, net.host_bridge, net.host_ip);
   if (!bridge)
     return bridge.error();
-  auto host_ip = net::dhcp::parse_ipv4(net.host_ip);
-  if (auto e = host->add_address({bridge->index, host_ip.value_or(net::dhcp::ipv4_address{}), 24}))
-    return e;
-  link_change up;
-  up.up = true;
-  if (auto e = host->set_link(bridge->index, up))
-    return e.with_context("set " + net.host_bridge + " up");
   const std::string node_subnet = net.host_ip.substr(0, net.host_ip.rfind('.')) + ".0/24";
   for (std::size_t i = 0; i < net.nodes.size(); ++i) {
     const auto& n = net.nodes[i];
@@ -115,7 +115,7 @@ error build(const cluster_network& net) {
     if (auto e = net::binding::run_in_netns(net::binding::netns_ref::from_path(n.netns_path.string()),
                                             [&] { return build_node_inside(n); }))
       return e.with_context("node " + n.name);
-    if (auto e = route_via(*host, n.pod_cidr, n.node_ip, bridge->index))
+    if (auto e = route_via(*host, n.pod_cidr, n.node_ip, *bridge))
       return e;
   }
   for (const auto& n : net.nodes)
