@@ -338,3 +338,18 @@ TEST_CASE("manifest strings are valid UTF-8 after loading", "[kube][api][manifes
   CHECK(docs[0]["b"] == "x\xEF\xBF\xBDy");
   CHECK_NOTHROW(docs[0].dump());
 }
+
+TEST_CASE("text on which yaml-cpp reports empty documents without end is refused at once",
+          "[kube][api][manifest]") {
+  // Found by fuzz.api_manifest: yaml-cpp keeps reporting empty documents after a flow
+  // mapping followed by a comma. Text that looks like JSON gets JSON's own error.
+  auto json_like = load_error(R"({"":""},)");
+  CHECK(json_like.document == 1);
+  CHECK(json_like.message.find("invalid JSON") == 0);
+  // Otherwise the YAML parser's lack of progress is named; either way no million
+  // documents are built first.
+  auto yaml_like = load_error("a: 1\n---\n{\"\":\"\"},");
+  INFO(yaml_like.message);
+  CHECK(yaml_like.message.find("stopped making progress") != std::string::npos);
+  CHECK(yaml_like.document < 20);
+}
