@@ -4,6 +4,7 @@ percentiles, resident memory from /proc, and what a stopped cluster left behind.
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import threading
@@ -109,6 +110,60 @@ class CpuMeter:
         used["everything else"] = max(0.0, machine - sum(used.values()))
         used["machine"], used["wall"] = machine, time.monotonic() - self.t0
         return {k: round(v, 2) for k, v in used.items()}
+
+
+def _needed(path):
+    """The DT_NEEDED entries of an ELF file (objdump -p)."""
+    out = subprocess.run(["objdump", "-p", path], capture_output=True, text=True).stdout
+    return [line.split()[1] for line in out.splitlines() if line.strip().startswith("NEEDED")]
+
+
+def _resolve(name):
+    for d in ("/usr/lib/x86_64-linux-gnu", "/lib/x86_64-linux-gnu", "/usr/lib", "/lib"):
+        p = os.path.join(d, name)
+        if os.path.exists(p):
+            return os.path.realpath(p)
+    return None
+
+
+def _closure(roots):
+    seen, todo = set(), [r for r in roots if r]
+    while todo:
+        p = todo.pop()
+        if p not in seen:
+            seen.add(p)
+            todo += [r for r in map(_resolve, _needed(p)) if r]
+    return seen
+
+
+def libraries_only_needed_through(executable, library_part):
+    """The shared libraries `executable` loads only because of its direct dependency whose
+    name contains `library_part` (that library and what it alone pulls in): for the
+    launcher and "libvirt.so", libvirt's client library and its 47 dependencies. None
+    without objdump."""
+    if shutil.which("objdump") is None:
+        return None  # binutils missing: the figure is left out rather than made up
+    direct = [_resolve(n) for n in _needed(executable)]
+    through = [p for p in direct if p and library_part in os.path.basename(p)]
+    own = _closure([p for p in direct if p and library_part not in os.path.basename(p)])
+    return _closure(through) - own
+
+
+def rss_without_paths_kib(pid, paths):
+    """Rss of a process in KiB without the mappings of the files in `paths`; 0 when gone."""
+    without = 0
+    try:
+        with open(f"/proc/{pid}/smaps") as f:
+            path = ""
+            for line in f:
+                head = line.split()
+                if head and "-" in head[0] and len(head) >= 5:  # a mapping's header line
+                    path = os.path.realpath(head[5]) if len(head) > 5 and head[5].startswith("/") else ""
+                elif line.startswith("Rss:") and path not in paths:
+                    without += int(head[1])
+    except OSError:
+        return 0
+    return without
 
 
 def percentile(values, p):

@@ -47,7 +47,7 @@ import time
 from kubernetes import client, config, watch
 
 from cluster_support import (BUILD_DIR, Cluster, create_all, percentile, private_kib, processes, pss_kib, rss_kib,
-                             rss_without_kib)
+                             rss_without_kib, libraries_only_needed_through, rss_without_paths_kib)
 from vm_boot_report import report
 
 GUEST_DIR = os.environ.get("PODVISOR_GUEST_DIR", os.path.join(BUILD_DIR, "guest"))
@@ -313,6 +313,8 @@ def measure(cluster, core, custom, tracker, count, memory_mib, agents, batch, fr
     launchers_private = [private_kib(pid) for pid in launcher_pids]
     launchers_pss = [pss_kib(pid) for pid in launcher_pids]
     launchers_no_libvirt = [rss_without_kib(pid, "libvirt") for pid in launcher_pids]
+    libvirt_chain = libraries_only_needed_through(os.path.join(BUILD_DIR, "bin", "podvisor-launcher"), "libvirt.so")
+    launchers_no_chain = [rss_without_paths_kib(pid, libvirt_chain) for pid in launcher_pids] if libvirt_chain else []
     steps = supervisor_steps(cluster, names) if agents else {}
     lat = tracker.latencies(started)
     with tracker.lock:
@@ -329,6 +331,8 @@ def measure(cluster, core, custom, tracker, count, memory_mib, agents, batch, fr
         "launcher_private_kib": summary(launchers_private),
         "launcher_pss_kib": summary(launchers_pss),
         "launcher_rss_without_libvirt_kib": summary(launchers_no_libvirt),
+        "launcher_rss_without_libvirt_chain_kib": summary(launchers_no_chain),
+        "libvirt_chain_libraries": len(libvirt_chain or ()),
         "supervisor_state_ms": {state: summary(ms) for state, ms in steps.items()},
     })
     print(f"  up in {elapsed:.0f} s; deleting ...", flush=True)
