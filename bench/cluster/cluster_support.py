@@ -54,10 +54,10 @@ def pss_kib(pid):
     return 0
 
 
-def rss_without_kib(pid, library_part):
-    """Rss of a process in KiB without the mappings whose path contains `library_part`
-    (e.g. "libvirt": the launcher without libvirt's client libraries); 0 when it is gone."""
-    total = without = 0
+def rss_by_mapping_kib(pid):
+    """[(path, Rss KiB)] per mapping of a process (path "" for anonymous ones); [] when it
+    is gone."""
+    out = []
     try:
         with open(f"/proc/{pid}/smaps") as f:
             path = ""
@@ -66,13 +66,16 @@ def rss_without_kib(pid, library_part):
                 if head and "-" in head[0] and len(head) >= 5:  # a mapping's header line
                     path = head[5] if len(head) > 5 else ""
                 elif line.startswith("Rss:"):
-                    kib = int(head[1])
-                    total += kib
-                    if library_part not in path:
-                        without += kib
+                    out.append((path, int(head[1])))
     except OSError:
-        return 0
-    return without
+        return []
+    return out
+
+
+def rss_without_kib(pid, library_part):
+    """Rss of a process in KiB without the mappings whose path contains `library_part`
+    (e.g. "libvirt": the launcher without libvirt's client libraries); 0 when it is gone."""
+    return sum(kib for path, kib in rss_by_mapping_kib(pid) if library_part not in path)
 
 
 def cpu_seconds(pid):
@@ -151,19 +154,8 @@ def libraries_only_needed_through(executable, library_part):
 
 def rss_without_paths_kib(pid, paths):
     """Rss of a process in KiB without the mappings of the files in `paths`; 0 when gone."""
-    without = 0
-    try:
-        with open(f"/proc/{pid}/smaps") as f:
-            path = ""
-            for line in f:
-                head = line.split()
-                if head and "-" in head[0] and len(head) >= 5:  # a mapping's header line
-                    path = os.path.realpath(head[5]) if len(head) > 5 and head[5].startswith("/") else ""
-                elif line.startswith("Rss:") and path not in paths:
-                    without += int(head[1])
-    except OSError:
-        return 0
-    return without
+    return sum(kib for path, kib in rss_by_mapping_kib(pid)
+               if not (path.startswith("/") and os.path.realpath(path) in paths))
 
 
 def percentile(values, p):
