@@ -24,13 +24,14 @@
 #include "actors/launcher/dhcp_responder_actor.hpp"
 #include "actors/launcher/launcher.hpp"
 #include "actors/system/config.hpp"
+#include "cmd/podvisor-launcher/capabilities_warmup.hpp"
 #include "cmd/podvisor-launcher/options.hpp"
 #include "cmd/podvisor-launcher/vm_setup.hpp"
+#include "common/file_tail.hpp"
 #include "common/format.hpp"
 #include "common/log.hpp"
 #include "podvisor/version.hpp"
 #include "virt/daemon/libvirt_daemon.hpp"
-#include "virt/libvirt/capabilities_probe.hpp"
 #include "virt/libvirt/libvirt_connection.hpp"
 
 namespace fs = std::filesystem;
@@ -191,7 +192,9 @@ int main(int argc, char** argv) {
   // conversion, or with --await-start what is known before the agent's start.
   std::optional<launcher_cmd::prepared_vm> vm;
   launcher_cmd::vmi_summary summary;
-  if (opts.await_start_s) {
+  if (opts.warm_capabilities) {
+    summary.domain_name = "capabilities-warmup";
+  } else if (opts.await_start_s) {
     auto s = launcher_cmd::read_vmi_summary(opts);
     if (!s) {
       lg.error("{}", s.error().message);
@@ -265,6 +268,16 @@ int main(int argc, char** argv) {
     lg.info("stopped before the domain was started");
     return teardown(0);
   }
+  if (opts.warm_capabilities) {
+    auto warmed = launcher_cmd::probe_capabilities_ahead(**daemon, opts.capabilities_cache, lg, 120s);
+    if (!warmed) {
+      lg.error("QEMU capabilities not probed: {}\n{}", warmed.error().to_string(), (*daemon)->log_tail());
+      return teardown(1);
+    }
+    lg.info("node capabilities cache {} is warm ({}; {} ms since start)", opts.capabilities_cache.string(), *warmed,
+            ms_since(t0));
+    return teardown(0);
+  }
 
   auto relay = std::make_shared<event_relay>();
   virt::connection_options copts;
@@ -286,32 +299,10 @@ int main(int argc, char** argv) {
   // the node's next launchers.
   bool capabilities_published = false;
   if (opts.await_start_s) {
-    // Launchers started together on a node whose cache is still empty take turns: the
-    // first probes and publishes, the others seed from it and skip the probe.
-    std::optional<virt::probe_turn> turn;
-    if (!opts.capabilities_cache.empty() && (*daemon)->seeded_entries() == 0) {
-      auto t_wait = std::chrono::steady_clock::now();
-      if (auto got = virt::wait_for_probe_turn(opts.capabilities_cache, std::chrono::seconds(60))) {
-        turn = std::move(*got);
-        if (auto late = (*daemon)->seed_capabilities_late(); late && *late > 0)
-          lg.info("QEMU capabilities published by another launcher while this one waited {} ms: {} entries seeded",
-                  ms_since(t_wait), *late);
-        else if (!late)
-          lg.warn("QEMU capabilities cache not seeded: {}", late.error());
-      } else {
-        lg.warn("probing QEMU without waiting for the node's other launchers: {}", got.error());
-      }
-    }
-    if (auto took = virt::probe_qemu_capabilities((*daemon)->uri())) {
+    if (auto ahead = launcher_cmd::probe_capabilities_ahead(**daemon, opts.capabilities_cache, lg, 60s))
       capabilities_published = true;
-      lg.info("QEMU capabilities ready in {} ms", took->count());
-      if (auto o = (*daemon)->publish_capabilities())
-        lg.info("QEMU capabilities cache: {}", *o);
-      else
-        lg.warn("QEMU capabilities cache not published: {}", o.error());
-    } else {
-      lg.warn("QEMU capabilities not probed ahead of start (the define will): {}", took.error().to_string());
-    }
+    else
+      lg.warn("QEMU capabilities not probed ahead of start (the define will): {}", ahead.error().to_string());
   }
 
   int exit_code = 1;
@@ -325,7 +316,7 @@ int main(int argc, char** argv) {
     ls.serial_log = opts.work_dir / "serial.log";
     ls.serial_log_max_bytes = opts.serial_log_max_bytes;
     auto qemu_log = (*daemon)->paths().qemu_log_dir() / (summary.domain_name + ".log");
-    ls.qemu_log_tail = [qemu_log] { return launcher_cmd::last_lines(qemu_log, 3); };
+    ls.qemu_log_tail = [qemu_log] { return last_lines(qemu_log, 3); };
     virt::libvirt_daemon* dptr = daemon->get();
     ls.daemon_alive = [dptr] { return dptr->running(); };
 

@@ -19,6 +19,7 @@ period). Exit code 0 when the VM ended as asked or powered off, 1 when it failed
 
 Usage:
   podvisor-launcher --vmi FILE --work-dir DIR [flags]
+  podvisor-launcher --warm-capabilities --capabilities-cache DIR --work-dir DIR
 
 Flags:
   --vmi FILE                 the VirtualMachineInstance, JSON or YAML (required)
@@ -42,6 +43,10 @@ Flags:
                              node agent's start (which names the network results) before
                              defining the domain; exit 1 when none comes in time
                              (otherwise the domain starts at once)
+  --warm-capabilities        run no VM: start the daemon, make sure the node's
+                             capabilities cache holds QEMU's capabilities (probing when
+                             it does not), stop and exit (0 when the cache is warm); the
+                             node agent runs this when it starts
   --log-level SPEC           e.g. info or debug,launcher=trace (also PODVISOR_LOG)
   -h, --help                 this help
   --version                  print the version
@@ -84,6 +89,10 @@ expected<launcher_options> parse_options(const std::vector<std::string>& args) {
       o.version = true;
       return o;
     }
+    if (a == "--warm-capabilities") { // the one flag without a value
+      o.warm_capabilities = true;
+      continue;
+    }
     std::string flag = a, value;
     bool has_inline = false;
     if (auto eq = a.find('='); a.rfind("--", 0) == 0 && eq != std::string::npos) {
@@ -93,6 +102,8 @@ expected<launcher_options> parse_options(const std::vector<std::string>& args) {
     }
     if (flag.rfind("--", 0) != 0)
       return error{errc::invalid_argument, format("unexpected argument \"{}\" (see --help)", a)};
+    if (flag == "--warm-capabilities")
+      return error{errc::invalid_argument, "--warm-capabilities takes no value"};
     if (!known_flags.contains(flag))
       return error{errc::invalid_argument, format("unknown flag {} (see --help)", flag)};
     // A separate value that is itself a flag means the value was forgotten: taking it
@@ -184,8 +195,14 @@ expected<launcher_options> parse_options(const std::vector<std::string>& args) {
       return error{errc::invalid_argument, format("unknown flag {} (see --help)", flag)};
     }
   }
-  if (o.vmi_file.empty())
+  if (o.warm_capabilities) {
+    if (!o.vmi_file.empty() || o.await_start_s)
+      return error{errc::invalid_argument, "--warm-capabilities runs no VM: it takes no --vmi or --await-start"};
+    if (o.capabilities_cache.empty())
+      return error{errc::invalid_argument, "--warm-capabilities needs --capabilities-cache (the cache to warm)"};
+  } else if (o.vmi_file.empty()) {
     return error{errc::invalid_argument, "--vmi is required (see --help)"};
+  }
   if (o.work_dir.empty())
     return error{errc::invalid_argument, "--work-dir is required (see --help)"};
   // libvirt and QEMU resolve nothing relative to our working directory: every path they

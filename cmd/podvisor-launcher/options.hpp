@@ -33,6 +33,10 @@ struct launcher_options {
   /// --await-start: wait this long for the node agent's start (with the network results)
   /// before defining the domain.
   std::optional<std::int64_t> await_start_s;
+  /// --warm-capabilities: no VM; start the daemon, make sure the node's capabilities
+  /// cache holds an entry libvirt accepts (probing QEMU when it does not), stop, exit.
+  /// The node agent runs this once when it starts, so no VM on the node pays the probe.
+  bool warm_capabilities = false;
   std::string log_level;
   bool help = false;
   bool version = false;

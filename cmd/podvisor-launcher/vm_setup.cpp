@@ -1,8 +1,5 @@
 #include "cmd/podvisor-launcher/vm_setup.hpp"
 
-#include <deque>
-#include <fstream>
-
 #include "common/format.hpp"
 #include "kube/api/codec.hpp"
 #include "kube/api/kubevirt/admission.hpp"
@@ -208,23 +205,6 @@ expected<prepared_vm> prepare_vm(const launcher_options& opts) {
   vm.domain_name = dom->name;
   vm.domain_xml = virt::to_xml(*dom);
   return vm;
-}
-
-std::string last_lines(const std::filesystem::path& path, std::size_t n) {
-  std::ifstream in(path);
-  std::deque<std::string> lines;
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty())
-      continue;
-    lines.push_back(line);
-    if (lines.size() > n)
-      lines.pop_front();
-  }
-  std::string out;
-  for (const auto& l : lines)
-    out += (out.empty() ? "" : " | ") + l;
-  return out;
 }
 
 } // namespace podvisor::launcher_cmd

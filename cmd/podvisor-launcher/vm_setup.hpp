@@ -53,7 +53,4 @@ struct vmi_summary {
 /// Reads and admits the VMI of `opts` (the same checks as prepare_vm before conversion).
 expected<vmi_summary> read_vmi_summary(const launcher_options& opts);
 
-/// The last `n` lines of a text file joined with " | " (empty when unreadable).
-std::string last_lines(const std::filesystem::path& path, std::size_t n);
-
 } // namespace podvisor::launcher_cmd

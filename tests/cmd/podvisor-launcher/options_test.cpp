@@ -122,6 +122,23 @@ TEST_CASE("required flags", "[cmd][launcher]") {
   CHECK(contains(fails({"--vmi", "/v"}), "--work-dir is required"));
 }
 
+TEST_CASE("warming the capabilities cache runs no VM and needs the cache and a work dir", "[cmd][launcher]") {
+  auto o = parse_options({"--warm-capabilities", "--capabilities-cache", "/c", "--work-dir", "w"});
+  REQUIRE(o);
+  CHECK(o->warm_capabilities);
+  CHECK(o->capabilities_cache == "/c");
+  CHECK(o->work_dir.is_absolute());
+  CHECK(o->vmi_file.empty());
+  CHECK_FALSE(parse_options(base())->warm_capabilities);
+  CHECK(contains(fails({"--warm-capabilities", "--work-dir", "/w"}), "needs --capabilities-cache"));
+  CHECK(contains(fails({"--warm-capabilities", "--capabilities-cache", "/c"}), "--work-dir is required"));
+  CHECK(contains(fails(base({"--warm-capabilities", "--capabilities-cache", "/c"})), "takes no --vmi"));
+  CHECK(contains(fails({"--warm-capabilities", "--capabilities-cache", "/c", "--work-dir", "/w", "--await-start", "5"}),
+                 "takes no --vmi or --await-start"));
+  CHECK(contains(fails({"--warm-capabilities=yes", "--capabilities-cache", "/c", "--work-dir", "/w"}),
+                 "--warm-capabilities takes no value"));
+}
+
 TEST_CASE("a flag without its value", "[cmd][launcher]") {
   for (const char* flag : {"--vmi", "--work-dir", "--network-result", "--capabilities-cache", "--accel",
                            "--interface", "--volume", "--kernel", "--initrd", "--grace-period",

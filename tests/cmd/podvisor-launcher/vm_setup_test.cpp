@@ -189,10 +189,3 @@ TEST_CASE("an interface without a tap is refused, naming the interface", "[cmd][
   CHECK(contains(vm.error().message, "spec.domain.devices.interfaces[default]: no tap"));
 }
 
-TEST_CASE("last_lines keeps the last non-empty lines", "[cmd][launcher]") {
-  scoped_temp_dir dir{"podvisor-vmsetup-"};
-  auto f = dir.write("log", "a\n\nb\nc\nd\n");
-  CHECK(last_lines(f, 2) == "c | d");
-  CHECK(last_lines(f, 10) == "a | b | c | d");
-  CHECK(last_lines(dir.path() / "absent", 3).empty());
-}
