@@ -3,10 +3,12 @@
 // (launcher channel + pod network wiring); exits cleanly on SIGTERM/SIGINT, leaving
 // every VM running for the next agent to re-adopt.
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <thread>
@@ -28,6 +30,7 @@
 #include "actors/kube/informer.hpp"
 #include "actors/kube/status_writer.hpp"
 #include "actors/system/config.hpp"
+#include "cmd/podvisor-agent/capabilities_warmup.hpp"
 #include "cmd/podvisor-agent/options.hpp"
 #include "common/log.hpp"
 #include "introspect/publication.hpp"
@@ -60,6 +63,34 @@ error publish_endpoint(kube::client::api_client& client, const std::string& node
   }
   return last;
 }
+
+/// The capabilities warm-up on a thread of its own, stopped and joined when the agent
+/// stops (a still running launcher gets SIGTERM and tears its daemon down).
+class warmup_thread {
+public:
+  warmup_thread(cmd::agent::warmup_options opts, log::logger lg) {
+    thread_ = std::thread([this, opts = std::move(opts), lg] {
+      lg.info("warming the node's QEMU capabilities cache {} with {}", opts.capabilities_cache.string(),
+              opts.launcher_binary);
+      auto r = cmd::agent::run_capabilities_warmup(opts, cancel_);
+      if (r.warm)
+        lg.info("QEMU capabilities cache warm after {} ms: {}", r.took.count(), r.detail);
+      else
+        lg.warn("QEMU capabilities cache not warmed after {} ms: {}; the node's first VMs will probe QEMU themselves",
+                r.took.count(), r.detail);
+    });
+  }
+  ~warmup_thread() {
+    cancel_ = true;
+    thread_.join();
+  }
+  warmup_thread(const warmup_thread&) = delete;
+  warmup_thread& operator=(const warmup_thread&) = delete;
+
+private:
+  std::atomic<bool> cancel_{false};
+  std::thread thread_;
+};
 
 // Signals are blocked in every thread (before the actor system starts its threads) and
 // taken by the main thread with sigwait.
@@ -135,6 +166,18 @@ int main(int argc, char** argv) {
   // starts (the probe forks).
   auto kvm = virt::probe_kvm();
   lg.info("KVM {}: {}", kvm.usable ? "usable" : "not usable", kvm.reason);
+  // Before any VM asks for it; runs beside everything else.
+  std::optional<warmup_thread> warmup;
+  if (!opts->launcher_binary.empty()) {
+    cmd::agent::warmup_options wo;
+    wo.launcher_binary = opts->launcher_binary;
+    wo.capabilities_cache = opts->capabilities_cache;
+    // Agents of simulated nodes share one VMI directory root; UIDs never start with '.'.
+    wo.work_dir = std::filesystem::path(opts->vmi_dir_root) / (".warmup-" + opts->node_name);
+    if (!opts->log_level.empty())
+      wo.log_level = opts->log_level;
+    warmup.emplace(std::move(wo), log::logger{"capabilities_warmup", opts->node_name});
+  }
   // Outlives the actor system: supervisors remove their snapshots as they stop.
   auto registry = std::make_shared<actors::agent::introspection_registry>();
 

@@ -25,6 +25,12 @@ Flags:
                           per VMI (default /var/run/podvisor/vmis; must match the
                           controller's --agent-dir)
   --log-level SPEC        e.g. info, or warn,agent=debug (also PODVISOR_LOG)
+  --capabilities-cache DIR  the node's QEMU capabilities cache (the controller's
+                          --capabilities-cache); with --launcher-binary, the agent
+                          fills it when it starts (runs the launcher with
+                          --warm-capabilities), so that no VM start on this node
+                          waits for libvirt to probe QEMU
+  --launcher-binary PATH  the podvisor-launcher that warms the cache
 
 Introspection (off unless --introspection-listen is given; HTTPS, bearer token,
 read-only: /healthz, /metrics, /v1/supervisors[/NS/NAME[?watch=true]],
@@ -88,7 +94,8 @@ expected<agent_options> parse_options(const std::vector<std::string>& args) {
     }
     if (a != "--kubeconfig" && a != "--node-name" && a != "--vmi-dir-root" && a != "--log-level"
         && a != "--introspection-listen" && a != "--introspection-cert" && a != "--introspection-key"
-        && a != "--introspection-token-file" && a != "--introspection-advertise")
+        && a != "--introspection-token-file" && a != "--introspection-advertise" && a != "--capabilities-cache"
+        && a != "--launcher-binary")
       return error{errc::invalid_argument, "unknown flag \"" + std::string(a) + "\"; see --help"};
     if (!has_inline) {
       if (i + 1 >= args.size())
@@ -130,12 +137,19 @@ expected<agent_options> parse_options(const std::vector<std::string>& args) {
       o.introspection_token_file = value;
     } else if (a == "--introspection-advertise") {
       o.introspection_advertise = value;
+    } else if (a == "--capabilities-cache" || a == "--launcher-binary") {
+      if (value.front() != '/')
+        return error{errc::invalid_argument, std::string(a) + " must be an absolute path, not \"" + value + "\""};
+      (a == "--launcher-binary" ? o.launcher_binary : o.capabilities_cache) = value;
     } else {
       o.log_level = value;
     }
   }
   if (o.node_name.empty())
     return error{errc::invalid_argument, "--node-name is required (the node this agent runs on)"};
+  if (o.launcher_binary.empty() != o.capabilities_cache.empty())
+    return error{errc::invalid_argument, "--capabilities-cache and --launcher-binary go together (the launcher warms "
+                                         "the cache)"};
   bool listen = o.introspection_port >= 0;
   for (const auto& [flag, v] : {std::pair<const char*, const std::string*>{"--introspection-cert", &o.introspection_cert},
                                 {"--introspection-key", &o.introspection_key},

@@ -17,6 +17,11 @@ struct agent_options {
   /// AGENT_DIR: per VMI <uid>/ with control.sock and net-<interface>.json.
   std::string vmi_dir_root = "/var/run/podvisor/vmis";
   std::string log_level;
+  /// Warming the node's QEMU capabilities cache at start (both set, or neither): the
+  /// launcher binary is run with --warm-capabilities on this cache directory, which must
+  /// be the controller's --capabilities-cache.
+  std::string launcher_binary;
+  std::string capabilities_cache;
   /// How often the heartbeat writes the Node (--heartbeat-interval SECONDS).
   std::chrono::seconds heartbeat_interval{15};
   /// Introspection (introspect/server.hpp): off unless `introspection_listen` is set;

@@ -137,6 +137,11 @@ struct embedded_cluster::impl {
             "--introspection-key", std::filesystem::absolute(introspection_key(node)).string(),
             "--introspection-token-file", std::filesystem::absolute(introspection_token_file()).string(),
             "--log-level", options.log_level};
+    // The agents fill the nodes' capabilities cache before the first VM needs it; a
+    // stand-in launcher (options.launcher_binary) could not.
+    if (options.launcher_binary.empty())
+      argv.insert(argv.end(), {"--capabilities-cache", capabilities_cache().string(), "--launcher-binary",
+                               binary("podvisor-launcher").string()});
     argv.insert(argv.end(), options.agent_flags.begin(), options.agent_flags.end());
     return argv;
   }

@@ -24,6 +24,26 @@ TEST_CASE("agent options: defaults", "[agent_options]") {
   CHECK(o->kubeconfig.empty());
 }
 
+TEST_CASE("agent options: the capabilities warm-up needs both the cache and the launcher", "[agent_options]") {
+  auto off = parse_options({"--node-name=n"});
+  REQUIRE(off);
+  CHECK(off->capabilities_cache.empty());
+  CHECK(off->launcher_binary.empty());
+  auto on = parse_options({"--node-name=n", "--capabilities-cache", "/d/cache", "--launcher-binary=/b/launcher"});
+  REQUIRE(on);
+  CHECK(on->capabilities_cache == "/d/cache");
+  CHECK(on->launcher_binary == "/b/launcher");
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--node-name=n", "--capabilities-cache", "/d/cache"},
+                                                                {"--node-name=n", "--launcher-binary", "/b/launcher"}}) {
+    auto o = parse_options(args);
+    REQUIRE_FALSE(o);
+    CHECK(o.error().message.find("go together") != std::string::npos);
+  }
+  auto relative = parse_options({"--node-name=n", "--capabilities-cache", "cache", "--launcher-binary", "/b/l"});
+  REQUIRE_FALSE(relative);
+  CHECK(relative.error().message.find("--capabilities-cache must be an absolute path") != std::string::npos);
+}
+
 TEST_CASE("agent options: --help and --version need nothing else", "[agent_options]") {
   auto h = parse_options({"--help"});
   REQUIRE(h);

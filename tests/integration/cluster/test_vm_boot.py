@@ -138,6 +138,46 @@ class VmBootTest(ClusterWaits, unittest.TestCase):
         c.kubectl("delete", "pod", name, "--wait=false")
         return pod["status"]["phase"]
 
+    def test_agents_warm_the_nodes_capabilities_cache_before_any_vm_and_leave_nothing(self):
+        # Runs first (by name): no VM has been created, so only the agents can have
+        # filled the cache.
+        c = self.cluster
+
+        def reported(node):
+            try:
+                with open(os.path.join(c.data, "logs", f"agent-{node}.log"), errors="replace") as f:
+                    text = f.read()
+            except FileNotFoundError:
+                return None
+            if "QEMU capabilities cache not warmed" in text:
+                self.fail(f"{node}: the warm-up failed:\n{text[-3000:]}")
+            return "QEMU capabilities cache warm after" in text
+
+        for node in ("node-0", "node-1"):
+            self.wait(lambda: reported(node), f"the agent of {node} to warm the capabilities cache", timeout=180)
+        cache = os.path.join(c.data, "cache", "qemu-capabilities")
+        self.assertTrue([f for f in os.listdir(cache) if f.endswith(".xml")], f"no capabilities entry in {cache}")
+        self.assertEqual([f for f in os.listdir(os.path.join(c.data, "run", "vmis")) if f.startswith(".warmup")], [],
+                         "the warm-up directories are removed")
+
+        def warmup_processes():
+            """The warm-up launchers, and daemons whose private mounts come from a warm-up
+            directory (libvirtd's command line does not name it)."""
+            left = []
+            for pid, argv in processes().items():
+                if any(a == b"--warm-capabilities" for a in argv):
+                    left.append(b" ".join(argv))
+                elif argv and argv[0].endswith(b"libvirtd"):
+                    try:
+                        with open(f"/proc/{pid}/mountinfo", "rb") as f:
+                            if b".warmup-" in f.read():
+                                left.append(b" ".join(argv))
+                    except OSError:
+                        pass
+            return left
+
+        self.wait(lambda: not warmup_processes(), "no warm-up launcher or daemon left", timeout=60)
+
     def test_example_vm_boots_with_its_address_is_reachable_and_deletion_leaves_nothing(self):
         c = self.cluster
         c.kubectl("create", "-f", EXAMPLE_VM)
