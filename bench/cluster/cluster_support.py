@@ -95,6 +95,36 @@ def machine_cpu_seconds():
     return (sum(cpu) - cpu[3] - cpu[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_by_process():
+    """{pid: (program name, CPU seconds with its reaped children)} of every process now."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                text = f.read()
+            comm = text[text.index("(") + 1:text.rindex(")")]
+            fields = text.rsplit(")", 1)[1].split()
+            out[int(entry)] = (comm, sum(int(v) for v in fields[11:15]) / tick)
+        except (OSError, ValueError):
+            continue  # gone meanwhile
+    return out
+
+
+def cpu_by_program(before, after):
+    """CPU seconds each program used between two cpu_by_process() snapshots (a process
+    started in between counts whole), largest first."""
+    used = {}
+    for pid, (comm, seconds) in after.items():
+        was = before.get(pid)
+        spent = seconds - (was[1] if was and was[0] == comm else 0.0)
+        if spent > 0:
+            used[comm] = used.get(comm, 0.0) + spent
+    return dict(sorted(((k, round(v, 2)) for k, v in used.items()), key=lambda kv: -kv[1]))
+
+
 class CpuMeter:
     """CPU used by named processes and by the whole machine between start() and stop()."""
 
@@ -235,6 +265,32 @@ class Cluster:
                 with open(os.path.join(logs, name), errors="replace") as f:
                     out.append(f"\n--- {name} ---\n" + "".join(f.readlines()[-lines:]))
         return "".join(out)
+
+    def wait_for_warm_capabilities(self, nodes, timeout=300):
+        """Waits until every node's agent has reported its QEMU capabilities warm-up (the
+        probe the virsh floor's daemon also pays before it is timed); returns {node: the
+        agent's line}. Raises SystemExit when a warm-up failed or did not end in time."""
+        deadline = time.monotonic() + timeout
+        done = {}
+        while len(done) < nodes:
+            for i in range(nodes):
+                node = f"node-{i}"
+                if node in done:
+                    continue
+                try:
+                    with open(os.path.join(self.data, "logs", f"agent-{node}.log"), errors="replace") as f:
+                        for line in f:
+                            if "QEMU capabilities cache warm after" in line:
+                                done[node] = line.strip()
+                            elif "QEMU capabilities cache not warmed" in line:
+                                raise SystemExit(f"{node}: {line.strip()}")
+                except FileNotFoundError:
+                    pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"no capabilities warm-up reported by {sorted(set(f'node-{i}' for i in range(nodes)) - set(done))} "
+                                 f"in {timeout} s" + self.logs(lines=8))
+            time.sleep(0.2)
+        return done
 
     def leftovers(self, also=(), pod_uids=()):
         """What the stopped cluster left on the machine: host links of its network, mounts

@@ -46,8 +46,9 @@ import time
 
 from kubernetes import client, config, watch
 
-from cluster_support import (BUILD_DIR, Cluster, create_all, percentile, private_kib, processes, pss_kib, rss_kib,
-                             rss_without_kib, libraries_only_needed_through, rss_without_paths_kib)
+from cluster_support import (BUILD_DIR, Cluster, cpu_by_process, cpu_by_program, create_all, machine_cpu_seconds,
+                             percentile, private_kib, processes, pss_kib, rss_kib, rss_without_kib,
+                             libraries_only_needed_through, rss_without_paths_kib)
 from vm_boot_report import report
 
 GUEST_DIR = os.environ.get("PODVISOR_GUEST_DIR", os.path.join(BUILD_DIR, "guest"))
@@ -296,9 +297,15 @@ def measure(cluster, core, custom, tracker, count, memory_mib, agents, batch, fr
     agent_pids = own_processes(cluster.data, "podvisor-agent")
     idle = {pid: fresh.get(pid, rss_kib(pid)) for pid in agent_pids}
     print(f"  {count} VM(s) created at once ...", flush=True)
+    cpu0, machine0 = cpu_by_process(), machine_cpu_seconds()
     t = time.monotonic()
     started = create_all(lambda n: custom.create_namespaced_custom_object(*API, "virtualmachines",
                                                                           vm_body(n, memory_mib, agents)), names)
+    # Where the CPU went until the last one was running (processes that ended before are
+    # only in the machine's figure).
+    tracker.wait(names, ("vmi_running",) if agents else ("pod_running",), timeout=300 + 30 * count)
+    cpu = {"wall": round(time.monotonic() - t, 2), "machine": round(machine_cpu_seconds() - machine0, 2),
+           "by_program": cpu_by_program(cpu0, cpu_by_process())}
     required = ("vmi_running", "ip") if agents else ("pod_running", "booted")
     tracker.wait(names, required, timeout=300 + 30 * count)
     if agents:  # the booted marker too, when the serial log is where it is expected (info)
@@ -334,6 +341,7 @@ def measure(cluster, core, custom, tracker, count, memory_mib, agents, batch, fr
         "launcher_rss_without_libvirt_chain_kib": summary(launchers_no_chain),
         "libvirt_chain_libraries": len(libvirt_chain or ()),
         "supervisor_state_ms": {state: summary(ms) for state, ms in steps.items()},
+        "cpu_until_running_s": cpu,
     })
     print(f"  up in {elapsed:.0f} s; deleting ...", flush=True)
     return run, names
@@ -385,7 +393,12 @@ def main():
         print(f"starting podvisor up --nodes {args.nodes} --agents {args.agents} ...", flush=True)
         total_mib = max(counts) * (args.memory_mib + 400)  # guest + launcher pod overhead, generously
         cluster = Cluster(tmp, args.nodes, "bv", "10.92.0.0/16", agents=agents, guest=GUEST_DIR,
-                          node_memory=f"{max(16, total_mib // 1024 + 1)}Gi")
+                          node_memory=f"{max(16, total_mib // 1024 + 1)}Gi",
+                          log_level="warn,capabilities_warmup=info")
+        if agents:
+            # As the floor's daemon, the nodes have QEMU's capabilities before anything is timed.
+            for node, line in sorted(cluster.wait_for_warm_capabilities(args.nodes).items()):
+                print(f"  {node}: {line.split('] ', 1)[-1]}", flush=True)
         config.load_kube_config(cluster.kubeconfig)
         core, custom = client.CoreV1Api(), client.CustomObjectsApi()
         tracker = Tracker(core, custom, cluster.data)

@@ -36,6 +36,11 @@ def report(counts, floors, runs, agents, memory_mib):
         print(f"{'  all up after':<46} {n:>4} {r['seconds_until_all_up']:>7.0f} s")
         for state, st in r.get("supervisor_state_ms", {}).items():
             row(f"  agent: time in state {state}", n, st, "info")
+        cpu = r.get("cpu_until_running_s")
+        if cpu:
+            top = ", ".join(f"{name} {sec:.1f}" for name, sec in list(cpu["by_program"].items())[:8])
+            print(f"  CPU until the last was running: machine busy {cpu['machine']:.1f} s in {cpu['wall']:.1f} s "
+                  f"(2 cores: {2 * cpu['wall']:.1f} s at most); by program (s): {top}")
     if "create_to_running_10" not in goals:
         print("create → Running goal (10 VMs): not judged" + (" (agents off)" if not agents else " (no 10-VM run)"))
 
