@@ -11,6 +11,13 @@ namespace podvisor::actors {
 
 system_config::system_config() {
   protocols::register_types(*this);
+  // An idle CAF worker spins 100 times, then sleeps 50 µs up to 500 times, and only then
+  // waits on its condition variable (which enqueueing a job signals). Every burst of
+  // messages thus cost each worker ~500 nanosleep calls; with a CAF process per VM on a
+  // node (launchers) and a few per node (agent, podlet), that polling was 12% of this
+  // machine's CPU during a 10-VM start (perf). Going from the spins straight to the
+  // condition variable costs one futex wake when a job reaches a sleeping worker.
+  set("work-stealing.moderate-poll-attempts", std::size_t{0});
 }
 
 system_config& system_config::set_scheduler_threads(std::size_t n) {

@@ -1,6 +1,9 @@
 #include "actors/system/config.hpp"
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -65,6 +68,41 @@ TEST_CASE("set_scheduler_threads ignores zero", "[actors][system][config]") {
   cfg.set_scheduler_threads(3);
   cfg.set_scheduler_threads(0);
   CHECK(caf::get_or(cfg, "scheduler.max-threads", std::size_t{0}) == 3);
+}
+
+// Voluntary context switches of every thread of this process (each nanosleep or
+// condition-variable wait of a worker is one).
+long voluntary_switches() {
+  long total = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "status");
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0)
+        total += std::stol(line.substr(line.find(':') + 1));
+  }
+  return total;
+}
+
+TEST_CASE("idle workers wait on their condition variable instead of polling with short sleeps",
+          "[actors][system][config]") {
+  actors::system_config cfg;
+  CHECK(caf::get_or(cfg, "work-stealing.moderate-poll-attempts", std::size_t{500}) == 0);
+  cfg.set_scheduler_threads(2);
+  caf::actor_system sys{cfg};
+  auto echo = sys.spawn([]() -> caf::behavior { return {[](int x) { return x; }}; });
+  caf::scoped_actor self{sys};
+  // A burst of work, then idleness: with CAF's default polling each worker would now
+  // sleep 50 µs up to 500 times (a context switch each) before it waits.
+  for (int i = 0; i < 20; ++i)
+    self->request(echo, wait_limit, i).receive([](int) {}, [](caf::error&) { FAIL("no echo"); });
+  auto before = voluntary_switches();
+  // The window over which switches are counted. Waiting workers wake at most every 10 ms
+  // (the relaxed timeout), so at most ~20 each here; polling ones would be in the hundreds.
+  std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  auto switches = voluntary_switches() - before;
+  INFO("voluntary context switches in 100 ms of idleness: " << switches);
+  CHECK(switches < 150);
 }
 
 TEST_CASE("make_logger names the actor when no object is given", "[actors][system][config]") {
