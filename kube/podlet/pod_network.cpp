@@ -95,6 +95,24 @@ error wire_pod_side(const net::dhcp::ipv4_address& ip, std::uint8_t prefix, cons
   return nl->add_route(def);
 }
 
+/// In the calling thread's (new) network namespace, links created from now on have no
+/// IPv6: the cluster network is IPv4-only, and every new link would otherwise start
+/// IPv6 autoconfiguration (a link-local address, duplicate address detection, multicast
+/// listener reports) in kernel workers, a measurable share of the CPU when many pods
+/// start at once. lo, which already exists, keeps ::1 for programs that use it. A kernel
+/// without IPv6 has nothing to turn off.
+error links_without_ipv6() {
+  // /proc/sys/net shows the network namespace of the thread that opens it.
+  const char* knob = "/proc/sys/net/ipv6/conf/default/disable_ipv6";
+  int fd = ::open(knob, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return errno == ENOENT ? error{} : errno_error(std::string{"open "} + knob, errno);
+  const bool written = ::write(fd, "1\n", 2) == 2;
+  const int err = errno;
+  ::close(fd);
+  return written ? error{} : errno_error(std::string{"write "} + knob, err);
+}
+
 } // namespace
 
 error create_netns_file(const fs::path& file) {
@@ -111,6 +129,8 @@ error create_netns_file(const fs::path& file) {
   std::thread{[&] {
     if (::unshare(CLONE_NEWNET) != 0)
       result = errno_error("unshare a network namespace for " + path, errno);
+    else if (auto e = links_without_ipv6(); e)
+      result = e.with_context(path);
     else if (::mount("/proc/thread-self/ns/net", path.c_str(), nullptr, MS_BIND, nullptr) != 0)
       result = errno_error("bind mount a new network namespace onto " + path, errno);
   }}.join();

@@ -20,7 +20,9 @@ namespace podvisor::kube::podlet {
 /// Creates `file` (if missing) and makes it a new, empty network namespace that outlives
 /// every process: a short-lived thread unshares its network namespace and bind-mounts
 /// it onto the file. The mount is made in the caller's mount namespace, so `file` should
-/// lie under a private mount (see mounts.hpp). On failure the file is removed again.
+/// lie under a private mount (see mounts.hpp). Links later created in the namespace have
+/// IPv6 disabled (the cluster network is IPv4-only); lo keeps ::1. On failure the file
+/// is removed again.
 error create_netns_file(const std::filesystem::path& file);
 
 /// How a pod is wired into its node.

@@ -196,3 +196,34 @@ TEST_CASE("wire_pod_network: clear errors naming what is wrong", "[kube][podlet]
   REQUIRE_FALSE(create_netns_file(pod2));
   CHECK(wire_pod_network(f.wiring("pvtaken", "10.95.1.10"), pod2) == errc::already_exists);
 }
+
+TEST_CASE("links made in a pod's or node's namespace have no IPv6; lo keeps ::1", "[kube][podlet][integration]") {
+  node_fixture f;
+  const auto pod = f.dir.path() / "pod";
+  REQUIRE_FALSE(create_netns_file(pod));
+  REQUIRE_FALSE(wire_pod_network(f.wiring("pvsix", "10.95.1.11"), pod));
+
+  auto ipv6_addresses = [](const fs::path& ns, const std::string& dev) {
+    std::vector<std::string> found;
+    for (const auto& entry : ip_json(ns, {"-6", "addr", "show", "dev", dev}))
+      for (const auto& a : entry.value("addr_info", json::array()))
+        found.push_back(a.value("local", ""));
+    return found;
+  };
+  auto disabled = [](const fs::path& ns, const std::string& dev) {
+    auto out = run_command(in_netns(ns.string(), {"cat", "/proc/sys/net/ipv6/conf/" + dev + "/disable_ipv6"}));
+    INFO((out ? *out : out.error().to_string()));
+    REQUIRE(out.has_value());
+    return *out == "1\n";
+  };
+  CHECK(disabled(pod, "eth0"));
+  CHECK(ipv6_addresses(pod, "eth0").empty());
+  CHECK(disabled(f.node, "pvsix"));
+  CHECK(disabled(f.node, "cbr0"));
+  CHECK(ipv6_addresses(f.node, "pvsix").empty());
+  // Links made later by others (the node agent's bridge and tap) inherit it too.
+  REQUIRE_FALSE(run_checked(in_netns(pod.string(), {"ip", "link", "add", "k6t-test", "type", "bridge"})));
+  CHECK(disabled(pod, "k6t-test"));
+  CHECK_FALSE(disabled(pod, "lo"));
+  CHECK(ipv6_addresses(pod, "lo") == std::vector<std::string>{"::1"});
+}
