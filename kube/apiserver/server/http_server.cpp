@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <httplib.h>
 
@@ -41,6 +42,8 @@ struct http_server::impl {
   api_handler& handler;
   http_options options;
   std::unique_ptr<httplib::SSLServer> server;
+  /// The listening socket, seen as cpp-httplib creates it (to widen its backlog).
+  int listen_fd = -1;
   std::thread thread;
   // Open watch sessions, so that stop() can end them instead of waiting for timeouts.
   std::mutex sessions_mu;
@@ -165,6 +168,10 @@ bool http_server::start(std::string& error) {
   auto threads = i.options.threads;
   i.server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   i.server->set_tcp_nodelay(true);
+  i.server->set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    impl_->listen_fd = sock; // the last one offered is the one bound
+  });
   i.server->set_keep_alive_max_count(1000);
   i.server->set_keep_alive_timeout(30);
   i.server->set_read_timeout(30);
@@ -225,6 +232,17 @@ bool http_server::start(std::string& error) {
       return false;
     }
     port_ = i.options.port;
+  }
+  // cpp-httplib (compiled into Debian's library) listens with a backlog of 5: a burst of
+  // new connections — a hundred clients at once, or one client's connection pool
+  // opening — overflows it, and each dropped SYN costs its client a 1 s retransmit.
+  // listen() again on the bound socket only raises the limit (to the kernel's somaxconn).
+  if (i.listen_fd < 0 || ::listen(i.listen_fd, SOMAXCONN) != 0) {
+    error = "cannot widen the listen backlog of " + i.options.host + ":" + std::to_string(port_);
+    if (i.listen_fd >= 0)
+      ::close(i.listen_fd); // not listening yet: cpp-httplib would not close it
+    i.server.reset();
+    return false;
   }
   i.thread = std::thread([this] { impl_->server->listen_after_bind(); });
   return true;

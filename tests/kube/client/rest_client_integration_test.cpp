@@ -5,7 +5,10 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <cstdio>
+#include <memory>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -408,4 +411,26 @@ TEST_CASE("integration: in-cluster configuration with a service-account director
   auto version = client->get_raw("/version");
   REQUIRE(version);
   CHECK(version->find("gitVersion") != std::string::npos);
+}
+
+TEST_CASE("the API server listens with a backlog for bursts of new connections", "[kube][client][integration]") {
+  // cpp-httplib's own backlog is 5; a burst of connects beyond it loses SYNs, and each
+  // lost one costs its client a 1 s retransmit. `ss` shows a listener's backlog as Send-Q.
+  server_fixture f;
+  const auto port = std::to_string(f.server().port());
+  std::string out;
+  {
+    std::unique_ptr<FILE, int (*)(FILE*)> ss{::popen(("ss -Hltn 'sport = :" + port + "'").c_str(), "r"), ::pclose};
+    REQUIRE(ss != nullptr);
+    char buf[512];
+    while (std::fgets(buf, sizeof buf, ss.get()) != nullptr)
+      out += buf;
+  }
+  INFO(out);
+  std::istringstream line{out};
+  std::string state;
+  long recv_q = -1, send_q = -1;
+  line >> state >> recv_q >> send_q;
+  CHECK(state == "LISTEN");
+  CHECK(send_q >= 128);
 }
