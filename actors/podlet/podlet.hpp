@@ -25,7 +25,7 @@ struct podlet_config {
   std::chrono::nanoseconds lease_renew_interval = std::chrono::seconds{10};
   std::chrono::nanoseconds observe_interval = std::chrono::milliseconds{500};
   /// Threads for runtime calls and for API calls.
-  std::size_t runtime_workers = 2;
+  std::size_t runtime_workers = 6;
   std::size_t api_workers = 2;
 };
 
