@@ -134,7 +134,8 @@ void publish(supervisor_pointer self) {
   st.config.registry->publish(s);
 }
 
-/// Asks the launcher's status for introspection (domain state, statistics).
+/// Asks the launcher's status: domain state and statistics for introspection, and the
+/// leases (see the vm_observation handler).
 void post_observe_status(supervisor_pointer self) {
   post_command(self, [backend = self->state.deps.backend, owner = self->address()] {
     auto status = backend->status();
@@ -157,13 +158,9 @@ void feed(supervisor_pointer self, const supervision_input& in) {
   auto& st = self->state;
   auto before = st.machine.stage();
   carry_out(self, st.machine.handle(in));
-  if (!st.config.registry)
-    return;
   auto after = st.machine.stage();
-  // The wiring is on disk once phase 1 finished (or, re-adopting, from the first agent).
-  if (std::holds_alternative<network_wired>(in)
-      || (std::holds_alternative<launcher_connected>(in) && st.machine.adopted()))
-    post_observe_wiring(self);
+  // While running, the launcher's status is read again every stats_interval: statistics
+  // for introspection, and any lease the watch did not deliver.
   if (after == vm_stage::running && before != vm_stage::running) {
     post_observe_status(self);
     if (!st.refreshing) {
@@ -171,6 +168,12 @@ void feed(supervisor_pointer self, const supervision_input& in) {
       self->delayed_send(self, st.config.stats_interval, vm_refresh_atom_v);
     }
   }
+  if (!st.config.registry)
+    return;
+  // The wiring is on disk once phase 1 finished (or, re-adopting, from the first agent).
+  if (std::holds_alternative<network_wired>(in)
+      || (std::holds_alternative<launcher_connected>(in) && st.machine.adopted()))
+    post_observe_wiring(self);
   publish(self);
 }
 
@@ -378,6 +381,12 @@ vm_supervisor_actor::behavior_type supervisor_behavior(supervisor_pointer self, 
       ++self->state.handled;
       auto& s = self->state.snapshot;
       if (o.status) {
+        // The watch reports a lease once. A first lease whose event never arrived (lost,
+        // or given while the watch was being set up) is taken from the status instead;
+        // later changes of a known lease stay the watch's, which orders them.
+        for (const auto& l : o.status->leases)
+          if (!self->state.machine.report().leases.contains(l.interface))
+            feed(self, lease_seen{l.interface, l.mac, l.ip});
         s.launcher.domain_state = o.status->domain_state;
         s.launcher.qemu_pid = o.status->qemu_pid;
         s.launcher.cpu_time_ns = o.status->cpu_time_ns;

@@ -302,6 +302,35 @@ TEST_CASE("agent: a Scheduled VMI becomes Running with the guest's address", "[a
   CHECK(f.vmi("web")["status"]["interfaces"][0]["ipAddress"] == "10.0.2.7");
 }
 
+TEST_CASE("agent: a lease whose event never arrives reaches the status with the next refresh", "[agent]") {
+  agent_fixture f;
+  // The guest has no lease yet when the domain starts.
+  f.prepare = [](fake_launcher& l) { l.leases_after_start.clear(); };
+  f.add_vmi("web", "Scheduled", "node-1");
+  auto& l = f.launcher("web");
+  REQUIRE(f.phase("web") == "Running");
+  CHECK(f.vmi("web")["status"].value("interfaces", json::array()).empty());
+
+  // The launcher gives the lease, but its watch event is lost: nothing is written...
+  l.leases = {{"default", "52:54:00:12:34:56", "10.0.2.2"}};
+  f.run();
+  CHECK(f.vmi("web")["status"].value("interfaces", json::array()).empty());
+  // ...until the next status refresh, which finds it.
+  f.advance(std::chrono::seconds{10});
+  auto v = f.vmi("web");
+  REQUIRE(v["status"]["interfaces"].size() == 1);
+  CHECK(v["status"]["interfaces"][0]["ipAddress"] == "10.0.2.2");
+
+  // A known lease that changed is the watch's to report (it orders the changes): a stale
+  // status does not write it back.
+  auto writes = f.client->calls(fake_api_client::verb::update_status);
+  f.advance(std::chrono::seconds{10});
+  CHECK(f.client->calls(fake_api_client::verb::update_status) == writes);
+  l.leases = {{"default", "52:54:00:12:34:56", "10.0.2.9"}};
+  f.advance(std::chrono::seconds{10});
+  CHECK(f.vmi("web")["status"]["interfaces"][0]["ipAddress"] == "10.0.2.2");
+}
+
 TEST_CASE("agent: deletion sends shutdown with the grace period, then Succeeded", "[agent]") {
   agent_fixture f;
   f.add_vmi("web", "Scheduled", "node-1");

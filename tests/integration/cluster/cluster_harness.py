@@ -117,6 +117,26 @@ class Cluster:
                 out.append(f"\n--- {name} (last lines) ---\n" + "".join(tail))
         return "".join(out)
 
+    def vmi_story(self, name, namespace="default"):
+        """What a failed wait on the VMI `name` needs to be understood: the end of its
+        launcher pod's log, of its serial console, and its supervisor's introspection."""
+        out = []
+        for pod in self.list("pods", namespace=namespace, selector=f"vm.kubevirt.io/name={name}") or []:
+            pod_name = pod["metadata"]["name"]
+            got = self.kubectl("logs", "-n", namespace, pod_name, "--tail", "60", check=False)
+            out.append(f"\n--- launcher pod {pod_name} on {pod['spec'].get('nodeName')} (last lines) ---\n"
+                       + got.stdout + got.stderr)
+        for what in (["console", "vmi", name, "-n", namespace],
+                     ["introspect", "vmi", name, "-n", namespace, "-o", "json"]):
+            try:
+                got = subprocess.run([PODVISOR, *what], env=dict(os.environ, KUBECONFIG=self.kubeconfig),
+                                     capture_output=True, text=True, timeout=30)
+                text = "\n".join((got.stdout + got.stderr).splitlines()[-40:])
+            except subprocess.TimeoutExpired:
+                text = "(timed out)"
+            out.append(f"\n--- podvisor {' '.join(what)} (last lines) ---\n{text}\n")
+        return "".join(out)
+
     def stop(self):
         """Ctrl-C, as a user would; returns podvisor up's exit code."""
         if self.proc.poll() is None:
@@ -183,11 +203,13 @@ class ClusterWaits:
     TIMEOUT = 120
     WAIT_INTERVAL = 0.3
 
-    def wait(self, predicate, what, timeout=None):
+    def wait(self, predicate, what, timeout=None, vmi=None):
+        """`vmi`: the name of the VMI the wait is about; a failure then also carries its
+        launcher's log, its serial console and its supervisor's introspection."""
         try:
             return wait_for(predicate, timeout=timeout or self.TIMEOUT, interval=self.WAIT_INTERVAL, what=what)
         except AssertionError as e:
-            self.fail(str(e) + self.cluster.logs())
+            self.fail(str(e) + (self.cluster.vmi_story(vmi) if vmi else "") + self.cluster.logs())
 
 
 __all__ = ["PODVISOR", "Cluster", "ClusterWaits", "wait_for", "pod_for_vmi", "condition", "time"]

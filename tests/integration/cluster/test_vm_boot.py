@@ -115,7 +115,7 @@ class VmBootTest(ClusterWaits, unittest.TestCase):
             ifaces = status.get("interfaces") or []
             return v if status.get("phase") == "Running" and ifaces and ifaces[0].get("ipAddress") else None
 
-        return self.wait(ready, f"VMI {name} Running with the guest's address")
+        return self.wait(ready, f"VMI {name} Running with the guest's address", vmi=name)
 
     def fetch_from_pod(self, name, node, url):
         """Runs a client pod on `node` that GETs `url` (retrying while the guest's httpd
@@ -303,7 +303,7 @@ class VmBootTest(ClusterWaits, unittest.TestCase):
             ifaces = status.get("interfaces") or []
             return v if status.get("phase") == "Running" and ifaces and ifaces[0].get("ipAddress") else None
 
-        return self.wait(ready, f"a new VMI {name} Running")
+        return self.wait(ready, f"a new VMI {name} Running", vmi=name)
 
     def test_introspection_shows_the_timeline_wiring_and_lease_and_console_the_boot(self):
         import ssl
