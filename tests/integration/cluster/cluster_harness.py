@@ -6,6 +6,7 @@ data directory, no process started from it, no pod cgroup.
 Launcher pods run tests/integration/cluster/stub_launcher.py instead of the real
 launcher, so these tests exercise cluster control without booting guests."""
 
+import glob
 import json
 import os
 import re
@@ -122,10 +123,13 @@ class Cluster:
         launcher pod's log, of its serial console, and its supervisor's introspection."""
         out = []
         for pod in self.list("pods", namespace=namespace, selector=f"vm.kubevirt.io/name={name}") or []:
-            pod_name = pod["metadata"]["name"]
-            got = self.kubectl("logs", "-n", namespace, pod_name, "--tail", "60", check=False)
-            out.append(f"\n--- launcher pod {pod_name} on {pod['spec'].get('nodeName')} (last lines) ---\n"
-                       + got.stdout + got.stderr)
+            # The podlet keeps a container's log in its pod directory (no pods/log here).
+            for path in sorted(glob.glob(os.path.join(self.data, "**", "pods", pod["metadata"]["uid"], "logs", "*.log"),
+                                         recursive=True)):
+                with open(path, errors="replace") as f:
+                    tail = f.readlines()[-60:]
+                out.append(f"\n--- launcher pod {pod['metadata']['name']} on {pod['spec'].get('nodeName')}: "
+                           f"{os.path.basename(path)} (last lines) ---\n" + "".join(tail))
         for what in (["console", "vmi", name, "-n", namespace],
                      ["introspect", "vmi", name, "-n", namespace, "-o", "json"]):
             try:
