@@ -22,7 +22,6 @@ BOOKWORM_PKGS=(
   # libraries
   libcaf-dev libnl-3-dev libnl-route-3-dev libcpp-httplib-dev nlohmann-json3-dev
   libsqlite3-dev libssl-dev libyaml-cpp-dev libnftables-dev
-  libxml2-dev  # virt/libvirt reads live domain XML with libvirt's own XML library
   # fuzzing (libFuzzer and sanitizers come with clang's runtime)
   clang-14 libclang-rt-14-dev
   # tests

@@ -95,6 +95,8 @@ struct launcher_state {
   /// Whether define was tried (only then is there a definition to remove at the end).
   bool start_attempted = false;
   std::map<std::string, launcher_lease> leases;
+  /// The started domain's devices by libvirt's name → the VMI's (for the statistics).
+  virt::device_names devices;
   std::string lost_reason;
   std::uint64_t grace_generation = 0;
   std::chrono::steady_clock::time_point started_at = std::chrono::steady_clock::now();
@@ -124,7 +126,7 @@ void finish_if_done(launcher_actor* self) {
 // when it awaits start (the agent may fix the file and ask again), and fails it otherwise.
 error begin(launcher_actor* self, const network_results& networks) {
   auto& st = self->state;
-  std::string xml = st.settings.domain_xml;
+  prepared_domain dom = st.settings.domain;
   if (st.settings.prepare) {
     auto prepared = st.settings.prepare(networks);
     if (!prepared) {
@@ -132,12 +134,13 @@ error begin(launcher_actor* self, const network_results& networks) {
         st.life->abandon(format("cannot prepare the domain: {}", prepared.error().message));
       return prepared.error();
     }
-    xml = std::move(*prepared);
+    dom = std::move(*prepared);
   }
   st.shared->awaiting = false;
   st.start_attempted = true;
   st.started_at = std::chrono::steady_clock::now();
-  return st.life->start(xml);
+  st.devices = std::move(dom.devices);
+  return st.life->start(dom.xml);
 }
 
 caf::behavior launcher_behavior(launcher_actor* self, std::shared_ptr<launcher_ref::shared> shared,
@@ -251,8 +254,10 @@ caf::behavior launcher_behavior(launcher_actor* self, std::shared_ptr<launcher_r
       if (!st.connection_down) {
         if (auto ds = st.conn->status(st.settings.domain_name))
           s.domain_state = format("{}: {}", ds->state, ds->reason);
-        if (auto stats = st.conn->stats(st.settings.domain_name))
-          s.stats = *stats;
+        if (auto stats = st.conn->stats(st.settings.domain_name)) {
+          virt::name_devices(*stats, st.devices);
+          s.stats = std::move(*stats);
+        }
       }
       for (const auto& [name, l] : st.leases)
         s.leases.push_back(l);

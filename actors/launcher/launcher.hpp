@@ -37,15 +37,23 @@ struct launcher_lease {
   bool operator==(const launcher_lease&) const = default;
 };
 
+/// A domain ready to define.
+struct prepared_domain {
+  std::string xml;
+  /// Which VMI device each of its devices is: the statistics the launcher reports name
+  /// devices by them.
+  virt::device_names devices;
+};
+
 /// What the launcher actor needs besides the connection.
 struct launcher_settings {
   std::string domain_name;
   /// The domain, when `prepare` is not set.
-  std::string domain_xml;
-  /// Makes the domain XML from the network results and starts what must run before the
+  prepared_domain domain;
+  /// Makes the domain from the network results and starts what must run before the
   /// guest boots (the DHCP responders). Called on the actor's thread when the domain is
   /// started: at once, or on start() with --await-start. An error leaves nothing running.
-  std::function<expected<std::string>(const network_results&)> prepare;
+  std::function<expected<prepared_domain>(const network_results&)> prepare;
   /// With a value (--await-start): the domain waits for start() this long, then the
   /// launcher fails with "the node agent did not start the VM within N s".
   std::optional<std::chrono::seconds> await_start;

@@ -329,11 +329,12 @@ int main(int argc, char** argv) {
     // The DHCP responders listen before the guest exists, so its first DISCOVER is
     // answered: they start when the domain is prepared, just before it is defined.
     dhcp_helpers helpers;
-    ls.prepare = [&](const actors::launcher::network_results& networks) -> expected<std::string> {
+    ls.prepare = [&](const actors::launcher::network_results& networks)
+        -> expected<actors::launcher::prepared_domain> {
       if (vm) {
         if (auto e = helpers.start(sys, vm->dhcp, relay, lg); !e.ok())
           return e;
-        return vm->domain_xml;
+        return actors::launcher::prepared_domain{vm->domain_xml, vm->devices};
       }
       auto o = launcher_cmd::with_start_networks(opts, networks);
       if (!o)
@@ -345,7 +346,7 @@ int main(int argc, char** argv) {
       log_prepared(*v);
       if (auto e = helpers.start(sys, v->dhcp, relay, lg); !e.ok())
         return e;
-      return v->domain_xml;
+      return actors::launcher::prepared_domain{std::move(v->domain_xml), std::move(v->devices)};
     };
     if (opts.await_start_s)
       ls.await_start = std::chrono::seconds(*opts.await_start_s);

@@ -7,6 +7,7 @@
 #include "kube/api/manifest.hpp"
 #include "net/binding/state_codec.hpp"
 #include "virt/converter/converter.hpp"
+#include "virt/converter/device_names.hpp"
 #include "virt/domain/domain_xml.hpp"
 #include "virt/kvm_probe.hpp"
 
@@ -204,6 +205,7 @@ expected<prepared_vm> prepare_vm(const launcher_options& opts) {
                                            dom->os.nvram->template_path)};
   vm.domain_name = dom->name;
   vm.domain_xml = virt::to_xml(*dom);
+  vm.devices = virt::device_names_of(*dom);
   return vm;
 }
 

@@ -12,6 +12,7 @@
 #include "cmd/podvisor-launcher/options.hpp"
 #include "common/error.hpp"
 #include "net/dhcp/lease.hpp"
+#include "virt/libvirt/connection.hpp"
 
 namespace podvisor::launcher_cmd {
 
@@ -27,6 +28,8 @@ struct dhcp_plan {
 struct prepared_vm {
   std::string domain_name;   ///< <namespace>_<name>
   std::string domain_xml;
+  /// Which VMI device each device of the domain is (for the statistics).
+  virt::device_names devices;
   std::string accel_name;    ///< "kvm" or "tcg"
   std::string accel_reason;  ///< why, from the KVM probe or the flag
   std::int64_t grace_period_s = 30;

@@ -33,4 +33,15 @@ std::string_view to_string(domain_event::kind k) {
   return "unknown";
 }
 
+void name_devices(domain_stats& stats, const device_names& names) {
+  auto rename = [](const std::map<std::string, std::string>& known, std::string& name) {
+    if (auto it = known.find(name); it != known.end())
+      name = it->second;
+  };
+  for (auto& i : stats.interfaces)
+    rename(names.interfaces, i.name);
+  for (auto& b : stats.blocks)
+    rename(names.disks, b.name);
+}
+
 } // namespace podvisor::virt

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,8 +72,8 @@ std::string_view to_string(domain_event::kind k);
 /// the guest's side: rx is what the guest received (its tap's tx; seen in
 /// integration.launcher.network), as KubeVirt's metrics report them.
 struct interface_stats {
-  /// The VMI interface name when the device's alias is "ua-<name>" (the converter sets
-  /// it), else libvirt's target device (the tap).
+  /// libvirt's name of the device (its target: the tap) as stats() reports it; the VMI
+  /// interface's name once name_devices() knew it.
   std::string name;
   std::uint64_t rx_bytes = 0, rx_packets = 0, rx_errors = 0, rx_drops = 0;
   std::uint64_t tx_bytes = 0, tx_packets = 0, tx_errors = 0, tx_drops = 0;
@@ -81,7 +82,8 @@ struct interface_stats {
 
 /// Counters of one disk of a running domain (libvirt's "block.<i>.*").
 struct block_stats {
-  /// The VMI disk name when the disk's alias is "ua-<name>", else the target ("vda").
+  /// libvirt's name of the disk (its target: "vda") as stats() reports it; the VMI disk's
+  /// name once name_devices() knew it.
   std::string name;
   std::uint64_t read_bytes = 0, read_requests = 0, write_bytes = 0, write_requests = 0;
   bool operator==(const block_stats&) const = default;
@@ -97,6 +99,19 @@ struct domain_stats {
   std::vector<interface_stats> interfaces;
   std::vector<block_stats> blocks;
 };
+
+/// Which VMI device each libvirt device is, by libvirt's name for it. Whoever defined
+/// the domain knows this from its own model (virt/converter's device_names_of), so
+/// statistics need no round trip for the live XML.
+struct device_names {
+  std::map<std::string, std::string> interfaces; ///< target dev (the tap) → VMI interface name
+  std::map<std::string, std::string> disks;      ///< target dev ("vda") → VMI disk name
+  bool operator==(const device_names&) const = default;
+};
+
+/// Renames the devices of `stats` from libvirt's names to the VMI's; a device `names`
+/// does not know keeps libvirt's name.
+void name_devices(domain_stats& stats, const device_names& names);
 
 /// Callbacks a connection delivers on its event thread.
 struct connection_callbacks {

@@ -11,7 +11,7 @@
 #include <libvirt/virterror.h>
 
 #include "common/log.hpp"
-#include "virt/libvirt/device_names.hpp"
+#include "virt/libvirt/device_stats.hpp"
 #include "virt/libvirt/event_loop.hpp"
 #include "virt/libvirt/last_error.hpp"
 #include "virt/libvirt/libvirt_codes.hpp"
@@ -412,8 +412,8 @@ private:
     return e;
   }
 
-  /// The per-interface and per-disk counters (virDomainListGetStats), named as the VMI
-  /// names the devices (the live XML's user aliases).
+  /// The per-interface and per-disk counters (virDomainListGetStats), under libvirt's
+  /// names for the devices (the caller knows the VMI's: name_devices).
   error device_stats(const conn_ref& c, virDomainPtr d, const std::string& what, domain_stats& out) {
     virDomainPtr doms[] = {d, nullptr};
     virDomainStatsRecordPtr* records = nullptr;
@@ -423,18 +423,7 @@ private:
                                                                                       virDomainStatsRecordListFree};
     if (records == nullptr || records[0] == nullptr)
       return {}; // the domain went away meanwhile: no counters
-    char* xml = virDomainGetXMLDesc(d, 0);
-    if (xml == nullptr)
-      return fail(c, what);
-    auto names = parse_device_names(xml);
-    free(xml); // NOLINT: allocated by libvirt with malloc
-    if (!names) {
-      // Counters under libvirt's names beat none; the XML is libvirt's own, so this is
-      // not expected.
-      log_.warn("domain XML unreadable, device counters keep libvirt's names: {}", names.error().message);
-      names = device_names{};
-    }
-    decode_device_stats(records[0]->params, records[0]->nparams, *names, out);
+    decode_device_stats(records[0]->params, records[0]->nparams, out);
     return {};
   }
 

@@ -131,8 +131,9 @@ private:
 struct rig_options {
   /// --await-start: the domain waits for start() (the rig does not wait for running).
   std::optional<std::chrono::seconds> await_start;
-  /// The domain preparation start() runs; unset: the fixed domain XML.
-  std::function<expected<std::string>(const network_results&)> prepare;
+  /// The domain preparation start() runs; unset: the fixed domain (its interface tap0
+  /// is the VMI's "default", its disk vda the VMI's "rootdisk").
+  std::function<expected<prepared_domain>(const network_results&)> prepare;
 };
 
 // A launcher actor over the fake libvirt connection with its control server on a socket
@@ -151,7 +152,7 @@ struct rig {
     s.await_start = o.await_start;
     s.prepare = std::move(o.prepare);
     s.domain_name = "ns_vm";
-    s.domain_xml = "<domain type='qemu'><name>ns_vm</name></domain>";
+    s.domain = {"<domain type='qemu'><name>ns_vm</name></domain>", {{{"tap0", "default"}}, {{"vda", "rootdisk"}}}};
     s.tick = 20ms;
     s.qemu_log_tail = [] { return std::string(); };
     s.daemon_alive = [] { return true; };

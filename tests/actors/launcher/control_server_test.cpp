@@ -80,19 +80,24 @@ TEST_CASE("status shows the running domain with libvirt's statistics", "[actors]
   CHECK(s["sinceStartMs"].is_number_integer());
 }
 
-TEST_CASE("status carries libvirt's per-interface and per-disk counters", "[actors][launcher]") {
+TEST_CASE("status carries libvirt's per-interface and per-disk counters under the VMI's names", "[actors][launcher]") {
   rig r;
   auto c = r.greeted();
+  // libvirt names devices by their targets; the domain the launcher started says which
+  // VMI device each is (tap0 → default, vda → rootdisk); one it does not know keeps its name.
   r.conn.set_stats("ns_vm", {.cpu_time_ns = 1,
                              .memory_kib = 2,
                              .vcpus = 1,
                              .qemu_pid = 4242,
-                             .interfaces = {{"default", 100, 2, 0, 1, 300, 4, 0, 0}},
-                             .blocks = {{"rootdisk", 4096, 8, 512, 1}}});
+                             .interfaces = {{"tap0", 100, 2, 0, 1, 300, 4, 0, 0}, {"vnet9", 1, 1, 0, 0, 1, 1, 0, 0}},
+                             .blocks = {{"vda", 4096, 8, 512, 1}}});
   auto s = c->ask(R"({"op":"status"})");
   REQUIRE(s["ok"] == true);
   CHECK(s["stats"]["interfaces"] == nlohmann::json::parse(R"([{"name":"default","rxBytes":100,"rxPackets":2,)"
                                                             R"("rxErrors":0,"rxDrops":1,"txBytes":300,"txPackets":4,)"
+                                                            R"("txErrors":0,"txDrops":0},)"
+                                                            R"({"name":"vnet9","rxBytes":1,"rxPackets":1,)"
+                                                            R"("rxErrors":0,"rxDrops":0,"txBytes":1,"txPackets":1,)"
                                                             R"("txErrors":0,"txDrops":0}])"));
   CHECK(s["stats"]["blocks"] == nlohmann::json::parse(R"([{"name":"rootdisk","readBytes":4096,"readRequests":8,)"
                                                         R"("writeBytes":512,"writeRequests":1}])"));

@@ -38,12 +38,12 @@ std::unique_ptr<launcher_client> connected(const rig& r) {
 struct awaiting_rig {
   std::mutex mutex;
   std::vector<network_results> prepared;
-  rig r{rig_options{.await_start = 3600s, .prepare = [this](const network_results& n) -> expected<std::string> {
+  rig r{rig_options{.await_start = 3600s, .prepare = [this](const network_results& n) -> expected<prepared_domain> {
                       std::lock_guard lock(mutex);
                       prepared.push_back(n);
                       if (n.count("broken"))
                         return error{errc::invalid_argument, "network broken: not a regular file"};
-                      return std::string(domain_xml);
+                      return prepared_domain{domain_xml, {}};
                     }}};
 };
 

@@ -26,7 +26,7 @@ struct rig {
   explicit rig(std::chrono::seconds grace = 30s) {
     launcher_settings s;
     s.domain_name = "ns_vm";
-    s.domain_xml = "<domain type='qemu'><name>ns_vm</name></domain>";
+    s.domain.xml = "<domain type='qemu'><name>ns_vm</name></domain>";
     s.grace_period = grace;
     s.tick = 20ms;
     s.qemu_log_tail = [] { return std::string("qemu: killed"); };
@@ -153,7 +153,7 @@ TEST_CASE("a domain that cannot start ends the launcher at once") {
   caf::actor_system sys{cfg.set_scheduler_threads(2)};
   launcher_settings s;
   s.domain_name = "ns_vm";
-  s.domain_xml = "<domain/>";
+  s.domain.xml = "<domain/>";
   auto ref = start_launcher(sys, conn, s);
   auto out = ref.wait_for(10s);
   REQUIRE(out);
