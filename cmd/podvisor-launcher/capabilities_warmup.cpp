@@ -3,7 +3,6 @@
 #include <optional>
 
 #include "virt/daemon/libvirt_daemon.hpp"
-#include "virt/libvirt/capabilities_probe.hpp"
 
 namespace podvisor::launcher_cmd {
 
@@ -17,6 +16,7 @@ long ms_since(std::chrono::steady_clock::time_point t) {
 } // namespace
 
 expected<virt::capabilities_outcome> probe_capabilities_ahead(virt::libvirt_daemon& daemon,
+                                                              const capabilities_query& query,
                                                               const std::filesystem::path& node_cache,
                                                               const log::logger& lg,
                                                               std::chrono::milliseconds turn_timeout) {
@@ -35,10 +35,10 @@ expected<virt::capabilities_outcome> probe_capabilities_ahead(virt::libvirt_daem
       lg.warn("probing QEMU without waiting for the node's other launchers: {}", got.error());
     }
   }
-  auto took = virt::probe_qemu_capabilities(daemon.uri());
-  if (!took)
-    return took.error();
-  lg.info("QEMU capabilities ready in {} ms", took->count());
+  auto t_query = std::chrono::steady_clock::now();
+  if (auto e = query(); !e.ok())
+    return e;
+  lg.info("QEMU capabilities ready in {} ms", ms_since(t_query));
   if (node_cache.empty())
     return virt::capabilities_outcome::none;
   auto published = daemon.publish_capabilities();

@@ -34,6 +34,7 @@
 #include "common/log.hpp"
 #include "podvisor/version.hpp"
 #include "virt/daemon/libvirt_daemon.hpp"
+#include "virt/libvirt/capabilities_probe.hpp"
 #include "virt/libvirt/libvirt_connection.hpp"
 
 namespace fs = std::filesystem;
@@ -275,7 +276,12 @@ int main(int argc, char** argv) {
     return teardown(0);
   }
   if (opts.warm_capabilities) {
-    auto warmed = launcher_cmd::probe_capabilities_ahead(**daemon, opts.capabilities_cache, lg, 120s);
+    // Nothing else to do with the daemon: a connection of the probe's own.
+    auto query = [&]() -> error {
+      auto took = virt::probe_qemu_capabilities((*daemon)->uri());
+      return took ? error{} : took.error();
+    };
+    auto warmed = launcher_cmd::probe_capabilities_ahead(**daemon, query, opts.capabilities_cache, lg, 120s);
     if (!warmed) {
       lg.error("QEMU capabilities not probed: {}\n{}", warmed.error().to_string(), (*daemon)->log_tail());
       return teardown(1);
@@ -305,7 +311,8 @@ int main(int argc, char** argv) {
   // the node's next launchers.
   bool capabilities_published = false;
   if (opts.await_start_s) {
-    if (auto ahead = launcher_cmd::probe_capabilities_ahead(**daemon, opts.capabilities_cache, lg, 60s))
+    auto query = [&] { return (*conn)->load_domain_capabilities(); };
+    if (auto ahead = launcher_cmd::probe_capabilities_ahead(**daemon, query, opts.capabilities_cache, lg, 60s))
       capabilities_published = true;
     else
       lg.warn("QEMU capabilities not probed ahead of start (the define will): {}", ahead.error().to_string());

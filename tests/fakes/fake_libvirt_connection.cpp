@@ -60,6 +60,7 @@ std::string_view to_string(fake_libvirt_connection::op o) {
     case status: return "status";
     case stats: return "stats";
     case list: return "list";
+    case capabilities: return "capabilities";
     case reconnect: return "reconnect";
   }
   return "unknown";
@@ -284,6 +285,13 @@ expected<std::vector<std::string>> fake_libvirt_connection::list_domains() {
   for (const auto& [name, d] : domains_)
     names.push_back(name);
   return finish<expected<std::vector<std::string>>>(lock, op::list, "", std::move(names));
+}
+
+error fake_libvirt_connection::load_domain_capabilities() {
+  std::unique_lock lock{mutex_};
+  if (error e = begin(lock, op::capabilities, ""))
+    return e;
+  return finish(lock, op::capabilities, "", error{});
 }
 
 bool fake_libvirt_connection::alive() {

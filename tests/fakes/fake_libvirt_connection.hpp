@@ -52,6 +52,7 @@ public:
     status,
     stats,
     list,
+    capabilities,
     reconnect,
   };
 
@@ -77,6 +78,7 @@ public:
   expected<virt::domain_status> status(const std::string& name) override;
   expected<virt::domain_stats> stats(const std::string& name) override;
   expected<std::vector<std::string>> list_domains() override;
+  error load_domain_capabilities() override;
   bool alive() override;
   error reconnect() override;
 

@@ -143,6 +143,10 @@ public:
   virtual expected<domain_stats> stats(const std::string& name) = 0;
   /// Names of all domains, defined and running.
   virtual expected<std::vector<std::string>> list_domains() = 0;
+  /// Asks for the domain capabilities of the host's architecture, which makes the
+  /// daemon load what its QEMU binary can do (from its cache, or by probing QEMU) now
+  /// rather than at the first define (capabilities_probe.hpp says why).
+  virtual error load_domain_capabilities() = 0;
   /// Whether the connection is open and the daemon answers (virConnectIsAlive).
   virtual bool alive() = 0;
   /// Re-opens a lost connection and re-registers the callbacks.

@@ -1,5 +1,7 @@
 #include "virt/libvirt/libvirt_connection.hpp"
 
+#include <sys/utsname.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -291,6 +293,22 @@ public:
     }
     free(doms); // NOLINT: allocated by libvirt with malloc
     return names;
+  }
+
+  error load_domain_capabilities() override {
+    const std::string what = "domain capabilities";
+    auto c = acquire(what);
+    if (!c)
+      return std::move(c).error();
+    utsname host{};
+    const char* arch = ::uname(&host) == 0 ? host.machine : nullptr;
+    // No emulator, machine or virt type: the daemon's defaults for this architecture,
+    // the binary a domain of the host's architecture uses (as probe_qemu_capabilities).
+    char* caps = virConnectGetDomainCapabilities(c->get(), nullptr, arch, nullptr, nullptr, 0);
+    if (caps == nullptr)
+      return fail(*c, what);
+    free(caps); // NOLINT: allocated by libvirt with malloc
+    return {};
   }
 
   bool alive() override {

@@ -218,15 +218,21 @@ TEST_CASE("test driver: stats of a domain with devices", "[virt][libvirt][testdr
   CHECK(c->stats(name)->interfaces.empty()); // not running: no counters
   REQUIRE(c->start_domain(name).ok());
   // The test driver reports no net or block counters (decode_device_stats is tested on
-  // made-up records, the real daemon in integration.launcher): the query itself and the
-  // XML read must succeed on a running domain with devices.
+  // made-up records, the real daemon in integration.launcher): the query itself must
+  // succeed on a running domain with devices. Names are libvirt's (name_devices).
   auto s = c->stats(name);
   REQUIRE(s.has_value());
   for (const auto& i : s->interfaces)
-    CHECK(i.name == "default");
+    CHECK(i.name == "tap0");
   REQUIRE(c->destroy_domain(name).ok());
   CHECK(c->stats(name)->blocks.empty());
   REQUIRE(c->undefine_domain(name).ok());
+}
+
+TEST_CASE("test driver: the domain capabilities load over the connection", "[virt][libvirt][testdriver]") {
+  recorder r;
+  auto c = open_test(r);
+  CHECK(c->load_domain_capabilities().ok());
 }
 
 TEST_CASE("test driver: errors are classified, keep libvirt's text, and print nothing",
