@@ -265,6 +265,18 @@ class DhclientTest(ClientTest):
     def test_release_is_recorded(self):
         proc = self.net.start(self.dhclient(), "dhclient.log")
         wait_for(lambda: self.bound_event(("BOUND",)), DEADLINE, "dhclient BOUND")
+        # dhclient runs its BOUND hook before it writes the lease file, and `dhclient -r`
+        # releases only what that file holds: wait for the lease there first.
+        leases = os.path.join(self.net.dir, "dhclient.leases")
+
+        def lease_written():
+            try:
+                with open(leases) as f:
+                    return f"fixed-address {GUEST_IP};" in f.read()
+            except FileNotFoundError:
+                return False
+
+        wait_for(lease_written, DEADLINE, "dhclient's lease file with the lease")
         # dhclient -r stops the running client (pid file) and sends a RELEASE.
         self.net.guest_run(*self.dhclient("-r")[:3], *self.dhclient("-r")[4:])
         proc.wait(timeout=DEADLINE)
